@@ -1,0 +1,3 @@
+from cenas.cli import main
+
+main()

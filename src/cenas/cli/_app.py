@@ -1,0 +1,65 @@
+"""The ``cenas`` command: a root typer app; each topic registers its commands from its module."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import typer
+
+from cenas import __version__
+from cenas.cli import _bench, _carbon, _data, _ecnas, _forecast, _moo, _sim, _track
+from cenas.cli._output import err_console
+from cenas.errors import CenasError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cenas",
+    help="Carbon-efficient neural architecture search.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cenas {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO level to stderr."),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+for _module in (_data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas):
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; errors a user can cause become one line and exit status 1."""
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except CenasError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)

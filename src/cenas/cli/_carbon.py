@@ -1,0 +1,11 @@
+"""CLI commands for carbon (filled in by the carbon work)."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this topic's commands to the root app."""

@@ -1,0 +1,11 @@
+"""CLI commands for ecnas (filled in by the ecnas work)."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this topic's commands to the root app."""

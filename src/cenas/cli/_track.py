@@ -1,0 +1,11 @@
+"""CLI commands for track (filled in by the track work)."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this topic's commands to the root app."""
