@@ -52,9 +52,7 @@ class Objectives:
         for part in parts:
             name, sep, direction = part.strip().rpartition(":")
             if not sep or not name or direction not in ("min", "max"):
-                raise ConfigError(
-                    f"objective {part.strip()!r} must look like NAME:max or NAME:min"
-                )
+                raise ConfigError(f"objective {part.strip()!r} must look like NAME:max or NAME:min")
             items.append(Objective(name, Direction(direction)))
         return cls(tuple(items))
 
