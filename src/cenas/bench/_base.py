@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,7 +16,7 @@ from cenas.space import SearchSpace
 __all__ = ["Benchmark", "Direction", "Metric"]
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Whether larger or smaller values of a metric are better."""
 
     MIN = "min"

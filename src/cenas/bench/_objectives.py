@@ -74,11 +74,11 @@ class Objectives:
 
     @property
     def signs(self) -> NDArray[np.float64]:
-        """+1 for minimised, -1 for maximised objectives; ``natural * signs`` is minimisation form."""
+        """+1 for minimised, -1 for maximised objectives: ``natural * signs`` is minimised."""
         return np.array([1.0 if o.direction is Direction.MIN else -1.0 for o in self.items])
 
     def to_min(self, natural: ArrayLike) -> NDArray[np.float64]:
-        """Values in natural units -> minimisation form (shape preserved, last axis = objectives)."""
+        """Natural units -> minimisation form (shape kept; the last axis is the objective)."""
         return np.asarray(natural, dtype=np.float64) * self.signs
 
     def to_natural(self, minimised: ArrayLike) -> NDArray[np.float64]:

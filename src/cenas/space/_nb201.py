@@ -40,7 +40,7 @@ NB201_EDGES: tuple[tuple[int, int], ...] = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 
 
 _N_EDGES = len(NB201_EDGES)
 _N_OPS = len(NB201_OPS)
-_SIZE = _N_OPS**_N_EDGES
+_SIZE: int = int(_N_OPS**_N_EDGES)
 _OP_ID = {op: i for i, op in enumerate(NB201_OPS)}
 _RADIX = _N_OPS ** np.arange(_N_EDGES - 1, -1, -1, dtype=np.int64)  # edge 0 most significant
 _EDGE_RE = re.compile(r"^([a-z0-9_]+)~(\d+)$")
@@ -143,7 +143,8 @@ class NB201Space(SearchSpace):
             raise ArchitectureError(
                 f"operation ids must be in [0, {_N_OPS}), got {arr.min()}..{arr.max()}"
             )
-        return self._code_to_index[arr.astype(np.int64) @ _RADIX]
+        out: NDArray[np.int64] = self._code_to_index[arr.astype(np.int64) @ _RADIX]
+        return out
 
     def _all_strings(self) -> list[str]:
         if self._strings is None:
