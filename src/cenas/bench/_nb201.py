@@ -191,7 +191,11 @@ def _check_join(data_dir: Path, space: NB201Space) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(
-    data_dir: Path, hwnas_path: Path | None, hwnas_sha256: str | None, allow_unverified: bool
+    data_dir: Path,
+    hwnas_path: Path | None,
+    hwnas_sha256: str | None,
+    allow_unverified: bool,
+    hwnas_stamp: tuple[int, int] | None,  # (size, mtime) so a changed pickle is re-read
 ) -> NB201Benchmark:
     space, columns = _load_accuracy(data_dir)
     files = [_ACC_FILE]
@@ -297,4 +301,5 @@ def load_nb201(
             )
     elif not hw.is_file():
         raise DataFileMissingError(f"HW-NAS-Bench pickle {str(hw)!r} does not exist")
-    return _load_cached(root, hw, hwnas_sha256, allow_unverified_pickle)
+    stamp = (hw.stat().st_size, hw.stat().st_mtime_ns) if hw is not None else None
+    return _load_cached(root, hw, hwnas_sha256, allow_unverified_pickle, stamp)
