@@ -17,6 +17,7 @@ __all__ = [
     "DataFileMissingError",
     "DownloadError",
     "ForecastError",
+    "ObjectiveError",
     "StoreError",
     "TraceError",
     "UnsafePickleError",
@@ -69,3 +70,7 @@ class ForecastError(CenasError, ValueError):
 
 class StoreError(CenasError, ValueError):
     """A run store is missing, corrupt or inconsistent."""
+
+
+class ObjectiveError(CenasError, ValueError):
+    """An objective array, reference point or optimiser input has the wrong shape or values."""

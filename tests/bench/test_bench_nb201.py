@@ -48,7 +48,7 @@ def test_metadata(nb201: NB201Benchmark) -> None:
     assert nb201.estimate_of("latency_pixel3_ms") == "latency_pixel3_ms"
     assert {"pixel3", "raspi4", "fpga"} <= set(nb201.devices)
     assert nb201.train_time_metric in nb201.metrics
-    with pytest.raises(BenchmarkError, match="unknown metric 'nope'.*available"):
+    with pytest.raises(BenchmarkError, match=r"unknown metric 'nope'.*available"):
         nb201.query(0, ["nope"])
     valid = nb201.column("cifar10_valid_acc")
     assert valid.min() > 0 and valid.max() < 100

@@ -44,7 +44,7 @@ def test_verify_names_changed_file(tmp_path: Path, data_dir: Path) -> None:
     results = {r.name: r.status for r in verify_dir(tmp_path)}
     assert results[name] is FileStatus.MISMATCH
     assert results["nas/nb201/nats_bench_tss_accuracy.csv"] is FileStatus.MISSING
-    with pytest.raises(ChecksumError, match="pixel3.pt"):
+    with pytest.raises(ChecksumError, match=r"pixel3\.pt"):
         locate(name, tmp_path)
 
 

@@ -6,7 +6,10 @@ import pytest
 from cenas.errors import ArchitectureError
 from cenas.space import NB201_OPS, NB201Space
 
-ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+ARCH = (
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|"
+    "+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+)
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,9 @@ def list_(data_dir: Path | None = DataDirOption, as_json: bool = JsonOption) -> 
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
-            str(r["name"]), "yes" if r["present"] else "no", str(r["license"]),
+            str(r["name"]),
+            "yes" if r["present"] else "no",
+            str(r["license"]),
             str(r["origin"] or r["note"]),
         )
     console.print(table)
@@ -76,13 +78,16 @@ def verify(data_dir: Path | None = DataDirOption, as_json: bool = JsonOption) ->
         )
     else:
         for r in bad:
-            console.print(f"[red]MISMATCH[/] {r.name}: expected {r.expected_sha256}, "
-                          f"got {r.actual_sha256}", highlight=False)
+            console.print(
+                f"[red]MISMATCH[/] {r.name}: expected {r.expected_sha256}, got {r.actual_sha256}",
+                highlight=False,
+            )
         missing = len(results) - len(present)
         verdict = "[green]ok[/]" if not bad else f"[red]{len(bad)} file(s) differ[/]"
         console.print(
             f"{verdict}: {len(present) - len(bad)}/{len(present)} present files match "
-            f"({missing} not present) in {root}", highlight=False,
+            f"({missing} not present) in {root}",
+            highlight=False,
         )
     if bad:
         raise typer.Exit(1)

@@ -64,7 +64,9 @@ def _entries() -> dict[str, DataFile]:
         fname = f"US-CAL-CISO_{year}_hourly.csv"
         files.append(
             DataFile(
-                f"carbon/electricitymaps/{fname}", sha, f"{_GH}/{em}/{fname}",
+                f"carbon/electricitymaps/{fname}",
+                sha,
+                f"{_GH}/{em}/{fname}",
                 "ODbL (Electricity Maps data portal)",
             )
         )
@@ -76,15 +78,19 @@ def _entries() -> dict[str, DataFile]:
         fname = f"{region}_direct_emissions.csv"
         files.append(
             DataFile(
-                f"carbon/dacf/{fname}", sha,
-                f"{_GH}/carbonfirst/DACF/HEAD/data/{region}/{fname}", "Apache-2.0",
+                f"carbon/dacf/{fname}",
+                sha,
+                f"{_GH}/carbonfirst/DACF/HEAD/data/{region}/{fname}",
+                "Apache-2.0",
             )
         )
     files.append(
         DataFile(
             "carbon/dacf/LICENSE-head.txt",
             "d3654301ef3daf4d2eb184f80c97126e5699f73c47c06f6c5327af0a774ea266",
-            None, "Apache-2.0", "first lines of the DACF repository's LICENSE",
+            None,
+            "Apache-2.0",
+            "first lines of the DACF repository's LICENSE",
         )
     )
     for region, sha in [
@@ -94,7 +100,8 @@ def _entries() -> dict[str, DataFile]:
         fname = f"{region}_ci.csv"
         files.append(
             DataFile(
-                f"carbon/lets_wait_awhile/{fname}", sha,
+                f"carbon/lets_wait_awhile/{fname}",
+                sha,
                 f"{_GH}/dos-group/lets-wait-awhile/HEAD/data/{fname}",
                 "no license file; research use",
             )
@@ -104,18 +111,22 @@ def _entries() -> dict[str, DataFile]:
             "nas/nb201/nats_bench_tss_accuracy.csv",
             "cb5d777ec3368be83c8f9b3aa4d520696051cb0eb8d94b8f85b519f9ea4afa3e",
             f"{_GH}/v-tao/nats-bench-landscape/HEAD/nats_bench.csv",
-            "no license file; research use", "renamed from nats_bench.csv",
+            "no license file; research use",
+            "renamed from nats_bench.csv",
         ),
         DataFile(
             "nas/nb201/constrained_tpe_metric_vals.pkl",
             "f912d67de5e800e7121bb9faecf596aa2a9b950d0b8432493a85607c224a2228",
             f"{_GH}/nabenabe0928/constrained-tpe/HEAD/targets/nasbench201/metric_vals.pkl",
-            "Apache-2.0", "renamed from metric_vals.pkl",
+            "Apache-2.0",
+            "renamed from metric_vals.pkl",
         ),
         DataFile(
             "nas/nb201/constrained_tpe_LICENSE_head.txt",
             "eff0486b58cfb202c0f43ab9cf51701280d6ff313fdf51d0dc0c342efcdebe84",
-            None, "Apache-2.0", "first lines of the constrained-tpe repository's LICENSE",
+            None,
+            "Apache-2.0",
+            "first lines of the constrained-tpe repository's LICENSE",
         ),
     ]
     help_base = f"{_GH}/HayeonLee/HELP/HEAD/data/nasbench201/latency"
@@ -127,7 +138,8 @@ def _entries() -> dict[str, DataFile]:
         DataFile(
             "nas/nb201/help_latency/LICENSE",
             "3c98229c673fb4c782576aa9da6013416cc906a8a38d0d6daf15807c6361f4f5",
-            f"{_GH}/HayeonLee/HELP/HEAD/LICENSE", "MIT",
+            f"{_GH}/HayeonLee/HELP/HEAD/LICENSE",
+            "MIT",
         )
     )
     fs_base = f"{_GH}/aoiang/few-shot-NAS/HEAD/Few-Shot_NasBench201/supernet_info"
@@ -138,7 +150,9 @@ def _entries() -> dict[str, DataFile]:
     ]:
         files.append(
             DataFile(
-                f"nas/nb201/few_shot_nas/{stem}.json", sha, f"{fs_base}/{stem}.json",
+                f"nas/nb201/few_shot_nas/{stem}.json",
+                sha,
+                f"{fs_base}/{stem}.json",
                 "no license file; research use",
             )
         )
@@ -146,25 +160,31 @@ def _entries() -> dict[str, DataFile]:
         DataFile(
             "nas/ecnas/ecnas_raw_energy_4V_5V.tar.gz",
             "308c7734d3aabc14a034b7397775d8b30d8c6b59936093a06181ebd1d99231f2",
-            None, "MIT",
+            None,
+            "MIT",
             "tar.gz of github PedramBakh/EC-NAS-Bench @ ecnas/vendors/ec_nasbench/nasbench/data/ "
             "(train_model_results/energy/ and graphs/); build it from a clone of that repository",
         ),
         DataFile(
             "nas/ecnas/LICENSE_head.txt",
             "6f8028e3064ab1e1c393bf6847409c9f66135ae6a512313b4a20a9aec591dc37",
-            None, "MIT", "first lines of the EC-NAS-Bench repository's LICENSE",
+            None,
+            "MIT",
+            "first lines of the EC-NAS-Bench repository's LICENSE",
         ),
         DataFile(
             "nas/ecnas/surrogate_7v_data.pt",
             "31835127c875a36214d5daa9041a914b804ab398a382594fe3cc6ffc78d3dd75",
-            f"{_GH}/raghavian/surrogate-ec-nasbench/HEAD/7v_data.pt", "MIT",
+            f"{_GH}/raghavian/surrogate-ec-nasbench/HEAD/7v_data.pt",
+            "MIT",
             "renamed from 7v_data.pt",
         ),
         DataFile(
             "nas/ecnas/surrogate_LICENSE_head.txt",
             "825ff0365d177a7780e06f695b775d827cb013cb9f473208c3f335930c0dadb7",
-            None, "MIT", "first lines of the surrogate-ec-nasbench repository's LICENSE",
+            None,
+            "MIT",
+            "first lines of the surrogate-ec-nasbench repository's LICENSE",
         ),
     ]
     return {f.name: f for f in files}

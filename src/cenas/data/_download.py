@@ -39,7 +39,7 @@ def download(name: str, dest_dir: str | Path | None = None, *, timeout_s: float 
     try:
         with os.fdopen(fd, "wb") as out:
             try:
-                with urllib.request.urlopen(entry.origin, timeout=timeout_s) as resp:  # noqa: S310
+                with urllib.request.urlopen(entry.origin, timeout=timeout_s) as resp:
                     for chunk in iter(lambda: resp.read(1 << 20), b""):
                         h.update(chunk)
                         out.write(chunk)
