@@ -16,7 +16,9 @@ __all__ = [
     "DataError",
     "DataFileMissingError",
     "DownloadError",
+    "EnergyError",
     "ForecastError",
+    "MeterUnavailableError",
     "ObjectiveError",
     "StoreError",
     "TraceError",
@@ -74,3 +76,12 @@ class StoreError(CenasError, ValueError):
 
 class ObjectiveError(CenasError, ValueError):
     """An objective array, reference point or optimiser input has the wrong shape or values."""
+
+
+class MeterUnavailableError(CenasError, OSError):
+    """An energy meter cannot be used or read here: no such hardware, permission denied, an
+    unknown CPU model without a user-given TDP. The message says why and how to fix it."""
+
+
+class EnergyError(CenasError, RuntimeError):
+    """Energy tracking was used in the wrong order (stopped before started, no epoch yet, ...)."""
