@@ -61,7 +61,9 @@ def test_env_var_selects_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CENAS_DATA_DIR", str(tmp_path))
     assert resolve_data_dir() == tmp_path
     monkeypatch.delenv("CENAS_DATA_DIR")
-    assert resolve_data_dir().parts[-2:] == ("cenas", "data")
+    assert resolve_data_dir(must_exist=False).parts[-2:] == ("cenas", "data")
+    with pytest.raises(DataFileMissingError, match="no reference data: set CENAS_DATA_DIR"):
+        resolve_data_dir()
 
 
 class _Evil:

@@ -4,8 +4,10 @@ from cenas.bench._base import Benchmark, Direction, Metric
 from cenas.bench._hwnas import HWNAS_FILENAME, HWNAS_METRICS, HWNasTable, load_hwnasbench
 from cenas.bench._nb201 import NB201Benchmark, load_nb201
 from cenas.bench._objectives import Objective, Objectives
+from cenas.bench._registry import BENCHMARK_NAMES, get_benchmark
 
 __all__ = [
+    "BENCHMARK_NAMES",
     "HWNAS_FILENAME",
     "HWNAS_METRICS",
     "Benchmark",
@@ -15,6 +17,7 @@ __all__ = [
     "NB201Benchmark",
     "Objective",
     "Objectives",
+    "get_benchmark",
     "load_hwnasbench",
     "load_nb201",
 ]

@@ -9,7 +9,7 @@ import click
 import typer
 
 from cenas import __version__
-from cenas.cli import _bench, _carbon, _data, _ecnas, _forecast, _moo, _sim, _track
+from cenas.cli import _bench, _carbon, _data, _demo, _ecnas, _forecast, _moo, _sim, _track
 from cenas.cli._output import err_console
 from cenas.errors import CenasError
 
@@ -43,7 +43,7 @@ def _root(
     )
 
 
-for _module in (_data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas):
+for _module in (_demo, _data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas):
     _module.register(app)
 
 

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 @data_app.command("list")
 def list_(data_dir: Path | None = DataDirOption, as_json: bool = JsonOption) -> None:
     """List every known data file with its origin, license and whether it is present."""
-    root = resolve_data_dir(data_dir)
+    root = resolve_data_dir(data_dir, must_exist=False)
     rows = [
         {
             "name": e.name,

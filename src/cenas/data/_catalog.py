@@ -228,23 +228,29 @@ def cache_dir() -> Path:
     return Path(base) / "cenas" / "data"
 
 
-def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
+def resolve_data_dir(data_dir: str | Path | None = None, *, must_exist: bool = True) -> Path:
     """The data directory to read from: explicit argument, ``$CENAS_DATA_DIR``, or the cache.
 
     Raises:
-        DataFileMissingError: an explicitly named directory (argument or environment) does not
-            exist or is not a directory.
+        DataFileMissingError: the chosen directory does not exist (with ``must_exist``) or is
+            not a directory.
     """
     if data_dir is not None:
-        where, how = Path(data_dir), "--data-dir"
+        where, how = Path(data_dir), "data_dir/--data-dir"
     elif os.environ.get(DATA_DIR_ENV):
         where, how = Path(os.environ[DATA_DIR_ENV]), DATA_DIR_ENV
     else:
-        return cache_dir()
-    if not where.is_dir():
-        raise DataFileMissingError(
-            f"data directory {str(where)!r} (from {how}) does not exist or is not a directory"
-        )
+        where = cache_dir()
+        if must_exist and not where.is_dir():
+            raise DataFileMissingError(
+                f"no reference data: set {DATA_DIR_ENV} or --data-dir to the data directory, "
+                f"or fetch files with `cenas data download NAME` (into {where})"
+            )
+        return where
+    if where.exists() and not where.is_dir():
+        raise DataFileMissingError(f"data directory {str(where)!r} (from {how}) is not a directory")
+    if must_exist and not where.is_dir():
+        raise DataFileMissingError(f"data directory {str(where)!r} (from {how}) does not exist")
     return where
 
 
