@@ -4,6 +4,16 @@ Every carbon number records its source: a trace's ``source.label``, or a signal 
 ``source``.
 """
 
+from cenas.carbon._accounting import (
+    W_PER_KW,
+    CarbonAccount,
+    account,
+    carbon_of_energy_g,
+    carbon_of_power_g,
+    intensity_integral,
+    mean_intensity,
+    relative_carbon,
+)
 from cenas.carbon._loaders import (
     LBS_PER_MWH_TO_G_PER_KWH,
     GapPolicy,
@@ -25,6 +35,8 @@ from cenas.carbon._windows import PAPER_WINDOWS, PaperWindow, paper_window
 __all__ = [
     "LBS_PER_MWH_TO_G_PER_KWH",
     "PAPER_WINDOWS",
+    "W_PER_KW",
+    "CarbonAccount",
     "EmissionKind",
     "Gap",
     "GapPolicy",
@@ -34,8 +46,14 @@ __all__ = [
     "TraceFormat",
     "TraceSource",
     "TraceStats",
+    "account",
+    "carbon_of_energy_g",
+    "carbon_of_power_g",
     "detect_format",
+    "intensity_integral",
     "load_trace",
     "load_trace_frame",
+    "mean_intensity",
     "paper_window",
+    "relative_carbon",
 ]
