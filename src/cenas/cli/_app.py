@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import typer
 
 from cenas import __version__
@@ -48,18 +47,13 @@ for _module in (_demo, _data, _bench, _carbon, _moo, _sim, _forecast, _track, _e
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI; errors a user can cause become one line and exit status 1."""
+    """Entry point: run the CLI; errors a user can cause become one line and exit status 1.
+
+    Typer's standalone mode handles usage errors and ``typer.Exit``; our own errors pass through
+    it untouched and are turned into one line here, without a traceback.
+    """
     try:
-        rv = app(args=argv, standalone_mode=False)
+        app(args=argv)
     except CenasError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    sys.exit(rv if isinstance(rv, int) else 0)
