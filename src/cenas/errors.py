@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ArchitectureError",
     "BenchmarkError",
+    "CarbonSignalError",
     "CenasError",
     "ChecksumError",
     "ConfigError",
@@ -85,3 +86,8 @@ class MeterUnavailableError(CenasError, OSError):
 
 class EnergyError(CenasError, RuntimeError):
     """Energy tracking was used in the wrong order (stopped before started, no epoch yet, ...)."""
+
+
+class CarbonSignalError(CenasError, OSError):
+    """A live carbon-intensity source could not give a value (network, HTTP status, payload,
+    missing token). Never carries the token."""
