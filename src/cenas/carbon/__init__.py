@@ -14,12 +14,25 @@ from cenas.carbon._accounting import (
     mean_intensity,
     relative_carbon,
 )
+from cenas.carbon._live import (
+    ELECTRICITYMAPS_TOKEN_ENV,
+    ElectricityMapsSignal,
+    HttpPolicy,
+    UKCarbonIntensitySignal,
+)
 from cenas.carbon._loaders import (
     LBS_PER_MWH_TO_G_PER_KWH,
     GapPolicy,
     detect_format,
     load_trace,
     load_trace_frame,
+)
+from cenas.carbon._signals import (
+    CarbonSignal,
+    ConstantSignal,
+    FallbackSignal,
+    IntensityReading,
+    TraceSignal,
 )
 from cenas.carbon._trace import (
     EmissionKind,
@@ -33,19 +46,28 @@ from cenas.carbon._trace import (
 from cenas.carbon._windows import PAPER_WINDOWS, PaperWindow, paper_window
 
 __all__ = [
+    "ELECTRICITYMAPS_TOKEN_ENV",
     "LBS_PER_MWH_TO_G_PER_KWH",
     "PAPER_WINDOWS",
     "W_PER_KW",
     "CarbonAccount",
+    "CarbonSignal",
+    "ConstantSignal",
+    "ElectricityMapsSignal",
     "EmissionKind",
+    "FallbackSignal",
     "Gap",
     "GapPolicy",
+    "HttpPolicy",
+    "IntensityReading",
     "IntensityTrace",
     "LoadReport",
     "PaperWindow",
     "TraceFormat",
+    "TraceSignal",
     "TraceSource",
     "TraceStats",
+    "UKCarbonIntensitySignal",
     "account",
     "carbon_of_energy_g",
     "carbon_of_power_g",
