@@ -27,6 +27,7 @@ from cenas.carbon._loaders import (
     load_trace,
     load_trace_frame,
 )
+from cenas.carbon._plot import TracePlotData, render_trace_png, trace_plot_data
 from cenas.carbon._signals import (
     CarbonSignal,
     ConstantSignal,
@@ -64,6 +65,7 @@ __all__ = [
     "LoadReport",
     "PaperWindow",
     "TraceFormat",
+    "TracePlotData",
     "TraceSignal",
     "TraceSource",
     "TraceStats",
@@ -78,4 +80,6 @@ __all__ = [
     "mean_intensity",
     "paper_window",
     "relative_carbon",
+    "render_trace_png",
+    "trace_plot_data",
 ]

@@ -419,8 +419,8 @@ def _regularise(
             raise TraceError(
                 f"{path}: {_row(g.row - 1)}: gap of {g.missing_steps} step(s) of {step} s after "
                 f"{prev}: expected a row at {g.start}; {len(gaps)} gap(s), "
-                f"{int(missing.sum())} missing step(s) in all; pass gap_policy=ffill or "
-                f"interpolate to fill them"
+                f"{int(missing.sum())} missing step(s) in all; fill them with gap_policy=ffill or "
+                f"interpolate (CLI: --gap-policy)"
             )
         if policy is GapPolicy.FORWARD_FILL:
             last = np.maximum.accumulate(np.where(have, np.arange(n), 0))
