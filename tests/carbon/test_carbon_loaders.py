@@ -328,3 +328,18 @@ def test_single_row_needs_step(tmp_path: Path) -> None:
     with pytest.raises(TraceError, match="only one data row"):
         load_trace(p)
     assert load_trace(p, step=3600).end_s - load_trace(p, step=3600).start_s == 3600
+
+
+def test_time_zone_suffix_forms(tmp_path: Path) -> None:
+    text = "timestamp,value\n2021-01-01 00:00:00 UTC,100\n2021-01-01 01:00:00 UTC,110\n"
+    assert load_trace(_write(tmp_path, "u.csv", text)).start == pd.Timestamp("2021-01-01", tz="UTC")
+    dates = "timestamp,value\n2021-01-01,100\n2021-01-02,110\n"  # "-01" is not an offset
+    with pytest.raises(TraceError, match="has no time zone"):
+        load_trace(_write(tmp_path, "d.csv", dates))
+    assert load_trace(_write(tmp_path, "d.csv", dates), assume_utc=True).step_s == 86400
+
+
+def test_epoch_milliseconds_rejected(tmp_path: Path) -> None:
+    text = "timestamp,value\n1609459200000,100\n1609462800000,110\n"
+    with pytest.raises(TraceError, match=r"row 1 \(line 2\): .* not UNIX epoch seconds"):
+        load_trace(_write(tmp_path, "ms.csv", text))

@@ -131,3 +131,13 @@ def test_fallback_catches_narrowly() -> None:
         fb.reading(tr.end_s + 1)  # a TraceError is not a live-source failure by default
     wide = FallbackSignal(TraceSignal(tr), ConstantSignal(50.0), catch=(TraceError,))
     assert wide.reading(tr.end_s + 1).is_fallback
+
+
+def test_fallback_warns_once_per_outage(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="cenas.carbon")
+    fb = FallbackSignal(_Failing(), ConstantSignal(50.0))
+    for t in range(5):
+        fb.reading(float(t))
+    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 1

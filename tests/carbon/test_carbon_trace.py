@@ -5,14 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cenas.carbon import PAPER_WINDOWS, IntensityTrace, TraceFormat, paper_window
+from cenas.carbon import (
+    PAPER_WINDOWS,
+    IntensityTrace,
+    TraceFormat,
+    intensity_integral,
+    paper_window,
+)
 from cenas.errors import TraceError
 
 
 def _trace(values: list[float], start: str = "2021-01-01", step: str = "h") -> IntensityTrace:
     idx = pd.date_range(start, periods=len(values), freq=step)
-    return IntensityTrace.from_series(pd.Series(values, index=idx, dtype=float))
+    return IntensityTrace.from_series(pd.Series(values, index=idx, dtype=float), step=step)
 
 
 def test_from_series_basics() -> None:
@@ -107,3 +115,21 @@ def test_paper_windows_are_41_contiguous_hours() -> None:
         paper_window(tr, "trace3")
     with pytest.raises(TraceError, match="not inside the trace"):
         paper_window(_trace([1.0] * 10), "trace2")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.floats(0, 1500, allow_nan=False), min_size=1, max_size=40),
+    factor=st.sampled_from([2, 3, 4]),
+)
+def test_resample_preserves_the_integral(values: list[float], factor: int) -> None:
+    tr = _trace(values)
+    fine = tr.resample(3600 // factor)
+    assert intensity_integral(fine, tr.start_s, tr.end_s) == pytest.approx(
+        intensity_integral(tr, tr.start_s, tr.end_s), rel=1e-9, abs=1e-9
+    )
+    if len(values) >= factor:
+        coarse = tr.resample(3600 * factor)
+        assert intensity_integral(coarse, coarse.start_s, coarse.end_s) == pytest.approx(
+            intensity_integral(tr, coarse.start_s, coarse.end_s), rel=1e-9, abs=1e-6
+        )

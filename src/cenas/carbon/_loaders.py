@@ -24,6 +24,7 @@ from cenas.carbon._trace import (
     LoadReport,
     TraceFormat,
     TraceSource,
+    to_step_s,
 )
 from cenas.errors import TraceError
 
@@ -52,7 +53,9 @@ MIN_PLAUSIBLE_MAX_G_PER_KWH = 2.0
 _PORTAL_TIME = "Datetime (UTC)"
 _PORTAL_DIRECT = "Carbon Intensity gCO₂eq/kWh (direct)"
 _PORTAL_LCA = "Carbon Intensity gCO₂eq/kWh (LCA)"
-_TZ_SUFFIX = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+# An offset only counts after a time of day, so a bare date such as 2021-01-01 is not "-01".
+_TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_EPOCH_MAX_S = 4_102_444_800.0  # 2100-01-01: larger numbers are milliseconds or not times
 
 
 class GapPolicy(StrEnum):
@@ -255,8 +258,15 @@ def _parse_times(
         if bad.any():
             i = int(np.argmax(bad))
             raise TraceError(f"{path}: {_row(i)}: column {col!r} has no time")
+        out = (secs < 0) | (secs > _EPOCH_MAX_S)
+        if out.any():
+            i = int(np.argmax(out))
+            raise TraceError(
+                f"{path}: {_row(i)}: time {secs[i]:.0f} in column {col!r} is not UNIX epoch "
+                f"seconds between 1970 and 2100 (milliseconds?)"
+            )
         return secs
-    text = raw.astype("string").str.strip()
+    text = raw.astype("string").str.strip().str.replace(r"\s*(?:UTC|GMT)$", "+00:00", regex=True)
     missing = text.isna() | (text == "")
     if missing.any():
         i = int(np.argmax(missing.to_numpy()))
@@ -503,7 +513,7 @@ def load_trace(
     if len(secs) == 1:
         if step is None:
             raise TraceError(f"{p}: only one data row; pass step= to give its duration")
-        native = int(pd.Timedelta(step).total_seconds()) if isinstance(step, str) else int(step)
+        native = to_step_s(step)
         grid = _Grid(values, np.zeros(1, dtype=np.int64), (), 0, 0)
     else:
         diffs = np.diff(secs)

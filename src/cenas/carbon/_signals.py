@@ -213,6 +213,7 @@ class FallbackSignal(CarbonSignal):
         self.catch = catch
         self.counts: Counter[str] = Counter()
         self.last_error: str | None = None
+        self._failing = False
 
     @property
     def label(self) -> str:
@@ -227,13 +228,23 @@ class FallbackSignal(CarbonSignal):
         try:
             r = self.primary.reading(t_s)
         except self.catch as e:
+            # Warn once per outage; a live primary keeps failing fast during its back-off.
+            level = logging.DEBUG if self._failing else logging.WARNING
+            self._failing = True
             self.last_error = str(e)
-            _log.warning(
-                "carbon signal %s failed (%s); using %s", self.primary.label, e, self.fallback.label
+            _log.log(
+                level,
+                "carbon signal %s failed (%s); using %s",
+                self.primary.label,
+                e,
+                self.fallback.label,
             )
             fb = self.fallback.reading(t_s)
             self.counts[f"fallback:{fb.source}"] += 1
             return IntensityReading(fb.time_s, fb.value_g_per_kwh, fb.source, True, fb.data_time_s)
+        if self._failing:
+            _log.warning("carbon signal %s answers again", self.primary.label)
+            self._failing = False
         self.counts[r.source] += 1
         return r
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from pandas.tseries.frequencies import to_offset
 
 from cenas.errors import TraceError
 
@@ -216,7 +217,10 @@ def to_step_s(step: int | float | str | timedelta | pd.Timedelta) -> int:
         if isinstance(step, int | float | np.integer | np.floating):
             seconds = float(step)
         else:
-            seconds = pd.Timedelta(step).total_seconds()
+            try:
+                seconds = pd.Timedelta(step).total_seconds()
+            except ValueError:  # a frequency alias without a number, e.g. "h"
+                seconds = pd.Timedelta(to_offset(step)).total_seconds()  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise TraceError(
             f"step must be seconds, a timedelta or e.g. '30min', got {step!r}"
