@@ -1,0 +1,434 @@
+"""A small time-series transformer that forecasts 96 hours at once (PyTorch, CPU-friendly).
+
+The sequence is the last ``context_days`` days of hourly intensity followed by the 96 target
+hours, cut into patches of ``patch_h`` hours (one token per patch, as in PatchTST). Each hour of a
+patch contributes its scaled intensity (zero and flagged unobserved in the future), its UTC
+calendar features and, where the trace has them, the known-ahead covariates (DACF weather and
+day-ahead production forecasts, with the implied intensity derived from them). A pre-norm
+transformer encoder attends over all tokens; a linear head on each future token emits its
+``patch_h`` hours. The output is a correction, in log scale, to persistence (the last observed day
+repeated), and the head starts at zero, so an untrained model is the persistence forecast.
+
+Training minimises the L1 error in log scale (a relative error, like MAPE) on issue times every
+``issue_stride_h`` hours of the training period, with early stopping on the validation MAPE of
+issues at 00:00 UTC (like the backtest) and the best epoch's weights kept. Everything random is
+seeded (``torch.manual_seed`` inside a forked RNG state, a seeded NumPy shuffle, deterministic
+algorithms) and training uses ``num_threads`` CPU threads (default 2).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import nn
+
+from cenas._seeding import resolve_seed
+from cenas.errors import ForecastError
+from cenas.forecast._base import (
+    H_PER_DAY,
+    Forecaster,
+    HourlySeries,
+    IssueView,
+    ProgressCallback,
+)
+from cenas.forecast._features import (
+    N_CALENDAR,
+    CovariateEncoder,
+    LogScaler,
+    calendar_features,
+    epoch_hours,
+)
+
+__all__ = ["TransformerForecaster"]
+
+_log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "weights.pt"
+
+
+class _Net(nn.Module):
+    def __init__(
+        self,
+        n_in: int,
+        patch_h: int,
+        n_tokens: int,
+        n_future: int,
+        d_model: int,
+        n_heads: int,
+        n_layers: int,
+        ff: int,
+        dropout: float,
+    ) -> None:
+        super().__init__()
+        self.patch_h = patch_h
+        self.n_future = n_future
+        self.embed = nn.Linear(patch_h * n_in, d_model)
+        self.pos = nn.Parameter(torch.zeros(1, n_tokens, d_model))
+        nn.init.normal_(self.pos, std=0.02)
+        layer = nn.TransformerEncoderLayer(
+            d_model, n_heads, ff, dropout, batch_first=True, norm_first=True
+        )
+        self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, patch_h)
+        # Start as the persistence forecast: the head's correction is zero.
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, hours, f = x.shape
+        tokens = self.embed(x.reshape(b, hours // self.patch_h, self.patch_h * f)) + self.pos
+        h = self.norm(self.encoder(tokens))[:, -self.n_future :]
+        out: torch.Tensor = self.head(h).reshape(b, self.n_future * self.patch_h)
+        return out
+
+
+class TransformerForecaster(Forecaster):
+    """Patch transformer over the past days and the known future, predicting 96 hours at once.
+
+    Args:
+        context_days: days of history the encoder sees (also the history a forecast needs).
+        horizon_h: hours predicted at once (longer horizons are rolled forward recursively).
+        patch_h: hours per token; divides 24 and ``horizon_h``.
+        d_model, n_heads, n_layers, ff, dropout: encoder size.
+        max_epochs: most training epochs.
+        patience: epochs without a better validation MAPE before stopping.
+        batch_size: training batch size.
+        lr: AdamW learning rate.
+        weight_decay: AdamW weight decay.
+        issue_stride_h: hours between training issue times.
+        num_threads: CPU threads for training and prediction (restored afterwards).
+    """
+
+    name = "transformer"
+
+    def __init__(
+        self,
+        context_days: int = 7,
+        horizon_h: int = 96,
+        patch_h: int = 6,
+        d_model: int = 64,
+        n_heads: int = 4,
+        n_layers: int = 3,
+        ff: int = 128,
+        dropout: float = 0.1,
+        max_epochs: int = 40,
+        patience: int = 6,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        issue_stride_h: int = 2,
+        num_threads: int = 2,
+    ) -> None:
+        super().__init__()
+        if patch_h < 1 or H_PER_DAY % patch_h or horizon_h % patch_h:
+            raise ForecastError(
+                f"transformer: patch_h must divide 24 and horizon_h, got patch_h={patch_h}, "
+                f"horizon_h={horizon_h}"
+            )
+        if min(context_days, max_epochs, batch_size, issue_stride_h, num_threads, d_model) < 1:
+            raise ForecastError("transformer: sizes, epochs and counts must be >= 1")
+        if d_model % n_heads:
+            raise ForecastError(
+                f"transformer: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+            )
+        self.context_days = int(context_days)
+        self.horizon_h = int(horizon_h)
+        self.patch_h = int(patch_h)
+        self.d_model = int(d_model)
+        self.n_heads = int(n_heads)
+        self.n_layers = int(n_layers)
+        self.ff = int(ff)
+        self.dropout = float(dropout)
+        self.max_epochs = int(max_epochs)
+        self.patience = int(patience)
+        self.batch_size = int(batch_size)
+        self.lr = float(lr)
+        self.weight_decay = float(weight_decay)
+        self.issue_stride_h = int(issue_stride_h)
+        self.num_threads = int(num_threads)
+        self._scaler: LogScaler | None = None
+        self._encoder: CovariateEncoder | None = None
+        self._net: _Net | None = None
+        self.history_: list[dict[str, float]] = []
+        self.best_epoch_: int = 0
+
+    # -------------------------------------------------------------------------------- plumbing
+    @property
+    def context_h(self) -> int:
+        """Hours of history the encoder sees."""
+        return H_PER_DAY * self.context_days
+
+    @property
+    def min_history_h(self) -> int:
+        return self.context_h
+
+    def _config(self) -> dict[str, Any]:
+        keys = (
+            "context_days", "horizon_h", "patch_h", "d_model", "n_heads", "n_layers", "ff",
+            "dropout", "max_epochs", "patience", "batch_size", "lr", "weight_decay",
+            "issue_stride_h", "num_threads",
+        )  # fmt: skip
+        return {k: getattr(self, k) for k in keys}
+
+    def _n_known(self) -> int:
+        return 0 if self._encoder is None else self._encoder.n_features
+
+    def _make_net(self) -> _Net:
+        n_in = 2 + N_CALENDAR + self._n_known()
+        n_hours = self.context_h + self.horizon_h
+        return _Net(
+            n_in=n_in,
+            patch_h=self.patch_h,
+            n_tokens=n_hours // self.patch_h,
+            n_future=self.horizon_h // self.patch_h,
+            d_model=self.d_model,
+            n_heads=self.n_heads,
+            n_layers=self.n_layers,
+            ff=self.ff,
+            dropout=self.dropout,
+        )
+
+    def _inputs(
+        self,
+        z: NDArray[np.float64],
+        known: NDArray[np.float64] | None,
+        hour0: int,
+        issues: NDArray[np.int64],
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Model inputs and the persistence base (z scale) for each issue index.
+
+        Only ``z[issue - context_h : issue]`` is read for each issue; ``known`` is read up to
+        ``issue + horizon_h``.
+
+        Returns:
+            ``(x, base)`` of shapes ``(m, context_h + horizon_h, n_in)`` and ``(m, horizon_h)``.
+        """
+        c, h = self.context_h, self.horizon_h
+        idx = issues[:, None] + np.arange(-c, h)[None, :]
+        past = np.arange(c + h) < c
+        y = np.where(past[None, :], z[np.minimum(idx, issues[:, None] - 1)], 0.0)
+        parts = [
+            y[..., None],
+            np.broadcast_to(past[None, :, None], (*y.shape, 1)).astype(np.float64),
+            calendar_features(hour0 + idx),
+        ]
+        if known is not None:
+            parts.append(known[idx])
+        x = np.concatenate(parts, axis=-1)
+        last_day = z[issues[:, None] - H_PER_DAY + np.arange(H_PER_DAY)[None, :]]
+        base = last_day[:, np.arange(h) % H_PER_DAY]
+        return (
+            torch.from_numpy(x.astype(np.float32)),
+            torch.from_numpy(base.astype(np.float32)),
+        )
+
+    def _encode_known(
+        self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
+    ) -> NDArray[np.float64] | None:
+        if self._encoder is None or self._scaler is None:
+            return None
+        return self._encoder.transform(self._encoder.select(rows, columns, label), self._scaler)
+
+    # ------------------------------------------------------------------------------- training
+    def _fit(
+        self,
+        data: HourlySeries,
+        valid_from: int | None,
+        seed: int | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        n, c, h = len(data), self.context_h, self.horizon_h
+        vf = valid_from if valid_from is not None else n - (n - c) // 3
+        hour0 = epoch_hours(data.start)
+        train_issues = np.arange(c, vf - h + 1, self.issue_stride_h, dtype=np.int64)
+        first_valid = max(vf, c)
+        first_valid += (-(hour0 + first_valid)) % H_PER_DAY
+        valid_issues = np.arange(first_valid, n - h + 1, H_PER_DAY, dtype=np.int64)
+        if train_issues.size < 2 or valid_issues.size < 1:
+            raise ForecastError(
+                f"transformer: {data.label} is too short to fit: {n} h with validation from "
+                f"hour {vf}; needs {c} h of context + {h} h of targets for training and at least "
+                f"one validation day with {h} h of targets"
+            )
+        self._scaler = LogScaler.fit(data.values_g_per_kwh[:vf])
+        self._encoder = CovariateEncoder.fit(data.head(vf))
+        values = np.asarray(data.values_g_per_kwh, dtype=np.float64)
+        z = self._scaler.transform(values)
+        columns = [] if data.known is None else [str(col) for col in data.known.columns]
+        known = self._encode_known(data.known_np, columns, data.label)
+        x_tr, base_tr = self._inputs(z, known, hour0, train_issues)
+        y_tr = torch.from_numpy(z[train_issues[:, None] + np.arange(h)[None, :]].astype(np.float32))
+        x_va, base_va = self._inputs(z, known, hour0, valid_issues)
+        actual_va = values[valid_issues[:, None] + np.arange(h)[None, :]]
+        seed = resolve_seed(seed)
+        rng = np.random.default_rng(seed)
+        prev_threads = torch.get_num_threads()
+        prev_det = torch.are_deterministic_algorithms_enabled()
+        torch.set_num_threads(self.num_threads)
+        torch.use_deterministic_algorithms(True)
+        try:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                self._train(x_tr, base_tr, y_tr, x_va, base_va, actual_va, rng, progress)
+        finally:
+            torch.set_num_threads(prev_threads)
+            torch.use_deterministic_algorithms(prev_det)
+
+    def _train(
+        self,
+        x_tr: torch.Tensor,
+        base_tr: torch.Tensor,
+        y_tr: torch.Tensor,
+        x_va: torch.Tensor,
+        base_va: torch.Tensor,
+        actual_va: NDArray[np.float64],
+        rng: np.random.Generator,
+        progress: ProgressCallback | None,
+    ) -> None:
+        net = self._make_net()
+        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        steps_per_epoch = math.ceil(x_tr.shape[0] / self.batch_size)
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt,
+            max_lr=self.lr,
+            total_steps=self.max_epochs * steps_per_epoch,
+            pct_start=0.1,
+        )
+        self._net = net
+        best_state = copy.deepcopy(net.state_dict())
+        best, best_epoch, stale = self._valid_mape(x_va, base_va, actual_va), 0, 0
+        self.history_ = [{"epoch": 0, "valid_mape": best}]
+        if progress is not None:
+            progress(0, self.max_epochs, f"transformer: persistence start, valid {best:.2f} %")
+        for epoch in range(1, self.max_epochs + 1):
+            net.train()
+            order = torch.from_numpy(rng.permutation(x_tr.shape[0]))
+            total = 0.0
+            for s in range(steps_per_epoch):
+                b = order[s * self.batch_size : (s + 1) * self.batch_size]
+                pred = base_tr[b] + net(x_tr[b])
+                loss = torch.nn.functional.l1_loss(pred, y_tr[b])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()  # type: ignore[no-untyped-call]
+                nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                total += float(loss.detach()) * b.numel()
+            mape = self._valid_mape(x_va, base_va, actual_va)
+            self.history_.append(
+                {"epoch": epoch, "train_l1": total / x_tr.shape[0], "valid_mape": mape}
+            )
+            _log.info("transformer epoch %d: valid MAPE %.3f %%", epoch, mape)
+            if mape < best - 1e-9:
+                best, best_epoch, stale = mape, epoch, 0
+                best_state = copy.deepcopy(net.state_dict())
+            else:
+                stale += 1
+            if progress is not None:
+                progress(
+                    epoch,
+                    self.max_epochs,
+                    f"transformer: epoch {epoch}, valid {mape:.2f} % (best {best:.2f} %)",
+                )
+            if stale >= self.patience:
+                break
+        net.load_state_dict(best_state)
+        net.eval()
+        self.best_epoch_ = best_epoch
+        if progress is not None:
+            progress(self.max_epochs, self.max_epochs, f"transformer: best valid {best:.2f} %")
+
+    def _forward(self, x: torch.Tensor, base: torch.Tensor) -> NDArray[np.float64]:
+        if self._net is None:
+            raise ForecastError("transformer: call fit() (or load a saved model) before predict")
+        self._net.eval()
+        out = []
+        with torch.no_grad():
+            for s in range(0, x.shape[0], 256):
+                out.append((base[s : s + 256] + self._net(x[s : s + 256])).numpy())
+        return np.concatenate(out).astype(np.float64)
+
+    def _valid_mape(
+        self, x: torch.Tensor, base: torch.Tensor, actual: NDArray[np.float64]
+    ) -> float:
+        if self._scaler is None:
+            raise ForecastError("transformer: not fitted")
+        pred = self._scaler.inverse(self._forward(x, base))
+        ok = actual > 0
+        return float(100.0 * np.mean(np.abs(pred[ok] - actual[ok]) / actual[ok]))
+
+    # ----------------------------------------------------------------------------- prediction
+    def _predict(self, views: Sequence[IssueView]) -> NDArray[np.float64]:
+        if self._scaler is None or self._net is None:
+            raise ForecastError("transformer: call fit() (or load a saved model) before predict")
+        c, h = self.context_h, self.horizon_h
+        horizon = views[0].horizon_h
+        rounds = math.ceil(horizon / h)
+        prev = torch.get_num_threads()
+        torch.set_num_threads(self.num_threads)
+        try:
+            # Recent history only, plus room for recursive rounds beyond the trained horizon.
+            zs, knowns, hour0s = [], [], []
+            for v in views:
+                hist = v.history_g_per_kwh[-c:]
+                zs.append(np.concatenate([self._scaler.transform(hist), np.zeros(rounds * h)]))
+                start = v.n_history - hist.size
+                rows = None if v.known is None else v.known[start:]
+                if rows is not None and rows.shape[0] < hist.size + rounds * h:
+                    pad = np.full((hist.size + rounds * h - rows.shape[0], rows.shape[1]), np.nan)
+                    rows = np.vstack([rows, pad])
+                knowns.append(self._encode_known(rows, v.known_columns, v.label))
+                hour0s.append(epoch_hours(v.history_start) + start)
+            out = np.empty((len(views), rounds * h))
+            for r in range(rounds):
+                issue = np.array([c + r * h], dtype=np.int64)
+                # Each view has its own calendar offset: build its rows, then one batched pass.
+                batch = [
+                    self._inputs(zs[k], knowns[k], hour0s[k], issue) for k in range(len(views))
+                ]
+                x = torch.cat([b[0] for b in batch])
+                base = torch.cat([b[1] for b in batch])
+                pred = self._forward(x, base)
+                for k in range(len(views)):
+                    zs[k][c + r * h : c + (r + 1) * h] = pred[k]
+                out[:, r * h : (r + 1) * h] = pred
+        finally:
+            torch.set_num_threads(prev)
+        return self._scaler.inverse(out[:, :horizon])
+
+    # ------------------------------------------------------------------------------ save/load
+    def _save_state(self, directory: Path) -> dict[str, Any]:
+        if self._scaler is None or self._net is None:
+            raise ForecastError("transformer: nothing to save, the model is not fitted")
+        torch.save(self._net.state_dict(), directory / WEIGHTS_FILE)
+        return {
+            "scaler": self._scaler.to_dict(),
+            "encoder": None if self._encoder is None else self._encoder.to_dict(),
+            "weights_file": WEIGHTS_FILE,
+            "best_epoch": self.best_epoch_,
+            "history": self.history_,
+        }
+
+    def _load_state(self, directory: Path, state: dict[str, Any]) -> None:
+        path = directory / str(state.get("weights_file", WEIGHTS_FILE))
+        try:
+            self._scaler = LogScaler.from_dict(state["scaler"])
+            enc = state.get("encoder")
+            self._encoder = None if enc is None else CovariateEncoder.from_dict(enc)
+            net = self._make_net()
+            net.load_state_dict(torch.load(path, weights_only=True, map_location="cpu"))
+        except (OSError, KeyError, RuntimeError, TypeError, ValueError) as e:
+            raise ForecastError(f"{path}: cannot load the transformer weights ({e})") from None
+        net.eval()
+        self._net = net
+        self.best_epoch_ = int(state.get("best_epoch", 0))
+        self.history_ = list(state.get("history", []))

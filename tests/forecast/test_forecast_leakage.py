@@ -1,0 +1,136 @@
+"""Conformance suite run against every forecaster: no leakage, shapes, history checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cenas.carbon import IntensityTrace
+from cenas.errors import ForecastError
+from cenas.forecast import (
+    MODELS,
+    Forecaster,
+    GradientBoostingForecaster,
+    PersistenceForecaster,
+    SeasonalNaiveForecaster,
+    TransformerForecaster,
+)
+
+# Small settings so the whole suite stays fast; the behaviour under test does not depend on size.
+TINY: dict[str, Callable[[], Forecaster]] = {
+    "persistence": PersistenceForecaster,
+    "seasonal-naive": SeasonalNaiveForecaster,
+    "gbm": lambda: GradientBoostingForecaster(max_iter=15, issue_stride_h=24),
+    "transformer": lambda: TransformerForecaster(
+        context_days=2, d_model=8, n_heads=2, n_layers=1, ff=16, max_epochs=2, issue_stride_h=12
+    ),
+}
+
+
+def test_every_registered_model_is_in_the_suite() -> None:
+    assert set(TINY) == set(MODELS)
+
+
+def _altered(trace: IntensityTrace, t: pd.Timestamp, horizon_h: int) -> IntensityTrace:
+    """The trace with every intensity from ``t`` on, every actual production value from ``t``
+    on and every known-ahead forecast beyond the horizon replaced by other numbers."""
+    rng = np.random.default_rng(99)
+    after = trace.times >= t
+    values = trace.values_g_per_kwh.copy()
+    values[after] = rng.uniform(1, 1000, int(after.sum()))
+    cov = None
+    if trace.covariates is not None:
+        cov = trace.covariates.copy()
+        beyond = trace.times >= t + pd.Timedelta(hours=horizon_h)
+        for c in cov.columns:
+            rows = beyond if c.startswith(("avg_", "forecast_")) else after
+            cov.loc[rows, c] = rng.uniform(0, 1000, int(rows.sum()))
+    return IntensityTrace(
+        start=trace.start,
+        step_s=trace.step_s,
+        values_g_per_kwh=values,
+        source=trace.source,
+        covariates=cov,
+    )
+
+
+@pytest.mark.parametrize("covariates", [True, False])
+@pytest.mark.parametrize("name", list(TINY))
+def test_no_leakage(name: str, covariates: bool, make_trace: Callable[..., IntensityTrace]) -> None:
+    trace = make_trace(days=60, covariates=covariates)
+    model = TINY[name]()
+    model.fit(trace.window(None, "2021-04-10"), seed=0)
+    horizon = 96
+    for t in (pd.Timestamp("2021-04-15", tz="UTC"), pd.Timestamp("2021-04-20 07:00", tz="UTC")):
+        before = model.predict(trace, t, horizon)
+        after = model.predict(_altered(trace, t, horizon), t, horizon)
+        assert before.shape == (horizon,) and np.isfinite(before).all()
+        np.testing.assert_array_equal(before, after)
+        if not covariates:
+            # A trace that simply ends at t gives the same forecast too (with covariates it
+            # would lack the day-ahead forecasts for the target hours).
+            ended = trace.window(None, t)
+            np.testing.assert_array_equal(before, model.predict(ended, t, horizon))
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_history_is_used(name: str, make_trace: Callable[..., IntensityTrace]) -> None:
+    trace = make_trace(days=60)
+    model = TINY[name]().fit(trace.window(None, "2021-04-10"), seed=0)
+    t = pd.Timestamp("2021-04-15", tz="UTC")
+    values = trace.values_g_per_kwh.copy()
+    values[trace.times < t] *= 1.5
+    changed = IntensityTrace(
+        start=trace.start,
+        step_s=trace.step_s,
+        values_g_per_kwh=values,
+        source=trace.source,
+        covariates=trace.covariates,
+    )
+    assert not np.array_equal(model.predict(trace, t, 24), model.predict(changed, t, 24))
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_too_little_history(name: str, make_trace: Callable[..., IntensityTrace]) -> None:
+    trace = make_trace(days=60)
+    model = TINY[name]().fit(trace.window(None, "2021-04-10"), seed=0)
+    early = trace.start + pd.Timedelta(hours=model.min_history_h - 1)
+    with pytest.raises(ForecastError, match="needs"):
+        model.predict(trace, early, 24)
+    late = trace.end + pd.Timedelta(hours=5)
+    with pytest.raises(ForecastError, match="after the end"):
+        model.predict(trace, late, 24)
+
+
+def test_finer_trace_is_hourly_means_and_leak_free(
+    make_trace: Callable[..., IntensityTrace],
+) -> None:
+    trace = make_trace(days=20, step_s=900, covariates=False)
+    model = PersistenceForecaster()
+    t = pd.Timestamp("2021-03-10 05:00", tz="UTC")
+    got = model.predict(trace, t, 24)
+    day_before = trace.window(t - pd.Timedelta(hours=24), t).values_g_per_kwh
+    np.testing.assert_allclose(got, day_before.reshape(24, 4).mean(axis=1))
+    # An issue time inside an hour is floored to it, and values from it on are ignored.
+    np.testing.assert_array_equal(
+        got, model.predict(_altered(trace, t, 24), "2021-03-10 05:40", 24)
+    )
+
+
+def test_persistence_and_seasonal_rules(make_trace: Callable[..., IntensityTrace]) -> None:
+    trace = make_trace(days=20, covariates=False)
+    v = trace.values_g_per_kwh
+    i = 10 * 24 + 3
+    t = trace.start + pd.Timedelta(hours=i)
+    p = PersistenceForecaster().predict(trace, t, 60)
+    np.testing.assert_array_equal(p, v[i - 24 + np.arange(60) % 24])
+    s = SeasonalNaiveForecaster().predict(trace, t, 200)
+    np.testing.assert_array_equal(s, v[i - 168 + np.arange(200) % 168])
+
+
+def test_predict_before_fit_is_an_error(make_trace: Callable[..., IntensityTrace]) -> None:
+    with pytest.raises(ForecastError, match="fit"):
+        GradientBoostingForecaster().predict(make_trace(days=20), "2021-03-15", 24)
