@@ -1,0 +1,415 @@
+"""The EC-NAS benchmark read from its raw measurements (NAS-Bench-101 cells, 4-epoch budget).
+
+The archive ``nas/ecnas/ecnas_raw_energy_4V_5V.tar.gz`` holds EC-NAS-Bench's
+``train_model_results/energy/<S>/4_epochs/<hh>/<hash>/repeat_<r>/results.json`` for the spaces
+``S = 4V9E`` (at most 4 vertices, 91 cells, 3 repeats) and ``5V9E`` (at most 5 vertices, 2,532
+cells, 1 repeat), and ``graphs/generated_graphs_<S>.json`` mapping each NAS-Bench-101 graph hash
+to ``[adjacency, labels]``. The archive is streamed with :mod:`tarfile` (nothing is extracted);
+every graph is re-hashed and must reproduce its key.
+
+Per architecture, averaged over repeats (the last checkpoint, epoch 4, is "the" result; EC-NAS
+takes the same checkpoint's energy, CO2 and training time for its 4-epoch benchmark):
+
+- ``val_acc``, ``test_acc``, ``train_acc`` (%): CIFAR-10 accuracy measured after 4 epochs;
+- ``train_energy_kwh``, ``train_time_s``, ``train_co2_g``: energy (GPU + CPU, carbontracker),
+  training time and CO2 of the 4 training epochs;
+- ``total_energy_kwh``, ``total_time_s``, ``total_co2_g``: the whole run including the
+  checkpoint evaluations;
+- ``params``: trainable parameters.
+
+Architecture index ``i`` is the ``i``-th graph hash in sorted order. The parsed tables are cached
+in memory and as an ``.npz`` (no pickles) in the user cache directory, keyed by the archive's
+catalog SHA-256 (the archive itself is verified on every load).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cenas.bench import Benchmark, Direction, Metric
+from cenas.data import CATALOG, cache_dir, locate
+from cenas.errors import ArchitectureError, ConfigError, DataError
+from cenas.space import NB101Cell, NB101CellSpace
+
+__all__ = [
+    "ECNAS_ARCHIVE",
+    "ECNAS_METRICS",
+    "ECNASBenchmark",
+    "ECNASSpaceId",
+    "ECNASTable",
+    "load_ecnas",
+    "read_ecnas_archive",
+]
+
+logger = logging.getLogger(__name__)
+
+ECNAS_ARCHIVE = "nas/ecnas/ecnas_raw_energy_4V_5V.tar.gz"
+
+
+class ECNASSpaceId(IntEnum):
+    """The measured EC-NAS spaces, by their largest number of vertices."""
+
+    V4 = 4
+    V5 = 5
+
+    @property
+    def dirname(self) -> str:
+        """Directory name in the archive (``4V9E`` / ``5V9E``)."""
+        return f"{int(self)}V9E"
+
+
+ECNAS_METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("val_acc", "%", Direction.MAX, "CIFAR-10 validation accuracy after 4 epochs"),
+        Metric("test_acc", "%", Direction.MAX, "CIFAR-10 test accuracy after 4 epochs"),
+        Metric("train_acc", "%", Direction.MAX, "CIFAR-10 training accuracy after 4 epochs"),
+        Metric("train_energy_kwh", "kWh", Direction.MIN, "energy of 4 training epochs (GPU+CPU)"),
+        Metric("train_time_s", "s", Direction.MIN, "time of 4 training epochs"),
+        Metric("train_co2_g", "gCO2eq", Direction.MIN, "carbon of 4 training epochs"),
+        Metric("params", "count", Direction.MIN, "trainable parameters"),
+        Metric("total_energy_kwh", "kWh", Direction.MIN, "energy of the run incl. evaluations"),
+        Metric("total_time_s", "s", Direction.MIN, "time of the run incl. evaluations"),
+        Metric("total_co2_g", "gCO2eq", Direction.MIN, "carbon of the run incl. evaluations"),
+    )
+}
+
+# metric -> (where in results.json, key, scale); "last" is the last checkpoint.
+_FIELDS: dict[str, tuple[str, str, float]] = {
+    "val_acc": ("last", "validation_accuracy", 100.0),
+    "test_acc": ("last", "test_accuracy", 100.0),
+    "train_acc": ("last", "train_accuracy", 100.0),
+    "train_energy_kwh": ("last", "energy (kWh)", 1.0),
+    "train_time_s": ("last", "training_time", 1.0),
+    "train_co2_g": ("last", "co2eq (g)", 1.0),
+    "params": ("top", "trainable_params", 1.0),
+    "total_energy_kwh": ("top", "total_energy (kWh)", 1.0),
+    "total_time_s": ("top", "total_time", 1.0),
+    "total_co2_g": ("top", "total_co2eq (g)", 1.0),
+}
+
+_RESULT_RE = re.compile(
+    r"train_model_results/energy/(?P<space>\d+V9E)/(?P<epochs>\d+)_epochs/"
+    r"(?P<prefix>[0-9a-f]{2})/(?P<hash>[0-9a-f]{32})/repeat_(?P<repeat>\d+)/results\.json$"
+)
+_GRAPHS_RE = re.compile(r"graphs/generated_graphs_(?P<space>\d+V9E)\.json$")
+
+
+@dataclass(frozen=True)
+class ECNASTable:
+    """The measurements of one EC-NAS space, averaged over repeats.
+
+    Attributes:
+        space_id: which space.
+        epochs: training budget of the measurements.
+        hashes: graph hashes, sorted, shape ``(n,)``.
+        cells: the cells in the same order.
+        columns: metric name -> values, shape ``(n,)``.
+        repeats: repeats averaged per architecture, shape ``(n,)``.
+        std: metric name -> standard deviation over repeats (0 with one repeat), shape ``(n,)``.
+    """
+
+    space_id: ECNASSpaceId
+    epochs: int
+    hashes: tuple[str, ...]
+    cells: tuple[NB101Cell, ...]
+    columns: Mapping[str, NDArray[np.float64]]
+    repeats: NDArray[np.int64]
+    std: Mapping[str, NDArray[np.float64]]
+
+
+def _field(data: dict[str, Any], where: str, metric: str) -> float:
+    kind, key, scale = _FIELDS[metric]
+    src: Any = data
+    if kind == "last":
+        evals = data.get("evaluation_results")
+        if not isinstance(evals, list) or not evals:
+            raise DataError(f"{where}: 'evaluation_results' must be a non-empty list")
+        src = evals[-1]
+    try:
+        return float(src[key]) * scale
+    except (KeyError, TypeError, ValueError):
+        raise DataError(
+            f"{where}: field {key!r} ({'last checkpoint' if kind == 'last' else 'top level'}) "
+            f"is missing or not a number"
+        ) from None
+
+
+def _read_json(tf: tarfile.TarFile, member: tarfile.TarInfo) -> Any:
+    f = tf.extractfile(member)
+    if f is None:
+        raise DataError(f"{member.name}: not a regular file")
+    try:
+        return json.load(io.TextIOWrapper(f, encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataError(f"{member.name}: not valid JSON: {e}") from None
+
+
+def _scan(
+    tf: tarfile.TarFile, path: str, epochs: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[int, dict[str, float]]]]]:
+    graphs: dict[str, dict[str, Any]] = {}
+    runs: dict[str, dict[str, dict[int, dict[str, float]]]] = {}
+    for member in tf:
+        if not member.isfile():
+            continue
+        g = _GRAPHS_RE.search(member.name)
+        if g:
+            data = _read_json(tf, member)
+            if not isinstance(data, dict):
+                raise DataError(f"{member.name}: expected an object hash -> [matrix, labels]")
+            graphs[g["space"]] = data
+            continue
+        r = _RESULT_RE.search(member.name)
+        if r is None or int(r["epochs"]) != epochs:
+            continue  # _recovery counters, other budgets
+        data = _read_json(tf, member)
+        where = f"{path}:{member.name}"
+        if not isinstance(data, dict):
+            raise DataError(f"{where}: expected a JSON object")
+        if "model_hash" in data and data["model_hash"] != r["hash"]:
+            raise DataError(
+                f"{where}: model_hash {data['model_hash']!r} differs from its directory "
+                f"{r['hash']!r}"
+            )
+        values = {m: _field(data, where, m) for m in _FIELDS}
+        runs.setdefault(r["space"], {}).setdefault(r["hash"], {})[int(r["repeat"])] = values
+    return graphs, runs
+
+
+def read_ecnas_archive(path: str | Path, *, epochs: int = 4) -> dict[ECNASSpaceId, ECNASTable]:
+    """Parse the raw EC-NAS archive into one table per space.
+
+    Args:
+        path: the ``.tar.gz`` (its checksum is the caller's business; see :func:`load_ecnas`).
+        epochs: training budget to read (the archive holds only 4).
+
+    Raises:
+        DataError: a member is malformed, a measured hash has no graph, a graph does not hash to
+            its key, or the budget has no results.
+    """
+    try:
+        with tarfile.open(path, mode="r:gz") as tf:
+            graphs, runs = _scan(tf, str(path), epochs)
+    except (OSError, EOFError, tarfile.TarError, zlib.error) as e:
+        raise DataError(f"{path}: not a readable .tar.gz archive: {e}") from None
+    if not runs:
+        raise DataError(f"{path}: no results.json for a {epochs}-epoch budget")
+    tables: dict[ECNASSpaceId, ECNASTable] = {}
+    for sid in ECNASSpaceId:
+        if sid.dirname not in runs:
+            continue
+        if sid.dirname not in graphs:
+            raise DataError(f"{path}: graphs/generated_graphs_{sid.dirname}.json is missing")
+        tables[sid] = _table(str(path), sid, epochs, graphs[sid.dirname], runs[sid.dirname])
+    return tables
+
+
+def _table(
+    where: str,
+    sid: ECNASSpaceId,
+    epochs: int,
+    graphs: dict[str, Any],
+    runs: dict[str, dict[int, dict[str, float]]],
+) -> ECNASTable:
+    hashes = tuple(sorted(runs))
+    cells = []
+    for h in hashes:
+        spec = graphs.get(h)
+        if not (isinstance(spec, list) and len(spec) == 2):
+            raise DataError(
+                f"{where}: measured hash {h} of {sid.dirname} has no [matrix, labels] entry in "
+                f"generated_graphs_{sid.dirname}.json"
+            )
+        try:
+            cell = NB101Cell.from_labels(spec[0], spec[1], max_vertices=int(sid))
+        except ArchitectureError as e:
+            raise DataError(f"{where}: graph {h} of {sid.dirname}: {e}") from None
+        if cell.graph_hash != h:
+            raise DataError(
+                f"{where}: graph {h} of {sid.dirname} hashes to {cell.graph_hash}; the graph "
+                f"and its key disagree"
+            )
+        cells.append(cell)
+    columns: dict[str, NDArray[np.float64]] = {}
+    std: dict[str, NDArray[np.float64]] = {}
+    for m in _FIELDS:
+        per = [np.array([runs[h][r][m] for r in sorted(runs[h])]) for h in hashes]
+        columns[m] = np.array([v.mean() for v in per], dtype=np.float64)
+        std[m] = np.array([v.std() for v in per], dtype=np.float64)
+    repeats = np.array([len(runs[h]) for h in hashes], dtype=np.int64)
+    return ECNASTable(sid, epochs, hashes, tuple(cells), columns, repeats, std)
+
+
+class ECNASBenchmark(Benchmark):
+    """EC-NAS measurements of one NAS-Bench-101 sub-space as a tabular :class:`Benchmark`.
+
+    Build it with :func:`load_ecnas`. The space is an :class:`~cenas.space.NB101CellSpace` over
+    the measured cells (index ``i`` = ``i``-th sorted graph hash); metrics are listed in
+    :data:`ECNAS_METRICS`; the cost of training an architecture is ``train_time_s``.
+    """
+
+    train_time_metric = "train_time_s"
+
+    def __init__(self, table: ECNASTable) -> None:
+        self.table = table
+        self.name = f"ecnas-{int(table.space_id)}v"
+        self._space = NB101CellSpace(
+            table.cells, max_vertices=int(table.space_id), name=f"nb101-{int(table.space_id)}v"
+        )
+        self._columns = {}
+        for k, v in table.columns.items():
+            col = np.array(v, dtype=np.float64)
+            col.setflags(write=False)
+            self._columns[k] = col
+
+    @property
+    def space(self) -> NB101CellSpace:
+        return self._space
+
+    @property
+    def metrics(self) -> Mapping[str, Metric]:
+        return ECNAS_METRICS
+
+    @property
+    def vertices(self) -> int:
+        """Largest number of vertices of the space (4 or 5)."""
+        return int(self.table.space_id)
+
+    @property
+    def epochs(self) -> int:
+        """Training budget of the measurements."""
+        return self.table.epochs
+
+    @property
+    def repeats(self) -> NDArray[np.int64]:
+        """Repeats averaged per architecture, shape ``(space.size,)``."""
+        return self.table.repeats
+
+    def column(self, metric: str) -> NDArray[np.float64]:
+        self.metric(metric)
+        return self._columns[metric]
+
+    def std(self, metric: str) -> NDArray[np.float64]:
+        """Standard deviation over repeats of one metric, shape ``(space.size,)``."""
+        self.metric(metric)
+        return self.table.std[metric]
+
+
+_memo: dict[tuple[str, int], dict[ECNASSpaceId, ECNASTable]] = {}
+_CACHE_VERSION = 1
+
+
+def _cache_file(epochs: int) -> Path:
+    sha = CATALOG[ECNAS_ARCHIVE].sha256
+    return cache_dir().parent / "ecnas" / f"tables-{sha[:16]}-e{epochs}-v{_CACHE_VERSION}.npz"
+
+
+def _save_tables(tables: dict[ECNASSpaceId, ECNASTable], path: Path) -> None:
+    arrays: dict[str, NDArray[Any]] = {}
+    for sid, t in tables.items():
+        v = int(sid)
+        n = len(t.cells)
+        mats = np.zeros((n, v, v), dtype=np.int8)
+        labels = np.zeros((n, v), dtype=np.int8)
+        nv = np.array([c.num_vertices for c in t.cells], dtype=np.int8)
+        for r, c in enumerate(t.cells):
+            mats[r, : c.num_vertices, : c.num_vertices] = c.matrix
+            labels[r, : c.num_vertices] = c.labels
+        d = sid.dirname
+        arrays |= {f"{d}/hashes": np.array(t.hashes), f"{d}/matrix": mats}
+        arrays |= {f"{d}/labels": labels, f"{d}/nv": nv, f"{d}/repeats": t.repeats}
+        arrays |= {f"{d}/col/{m}": t.columns[m] for m in _FIELDS}
+        arrays |= {f"{d}/std/{m}": t.std[m] for m in _FIELDS}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]  # keys are never "allow_pickle"
+        tmp.replace(path)
+    except OSError as e:  # a read-only cache only costs the next load a re-parse
+        logger.warning("could not write the EC-NAS cache %s: %s", path, e)
+
+
+def _load_tables(path: Path, epochs: int) -> dict[ECNASSpaceId, ECNASTable] | None:
+    if not path.is_file():
+        return None
+    tables = {}
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            for sid in ECNASSpaceId:
+                d = sid.dirname
+                if f"{d}/hashes" not in z:
+                    continue
+                mats, labels, nv = z[f"{d}/matrix"], z[f"{d}/labels"], z[f"{d}/nv"]
+                cells = tuple(
+                    NB101Cell.from_labels(mats[r, :k, :k], labels[r, :k], max_vertices=int(sid))
+                    for r, k in enumerate(nv.astype(int))
+                )
+                hashes = tuple(str(h) for h in z[f"{d}/hashes"])
+                if tuple(c.graph_hash for c in cells) != hashes:
+                    raise DataError("cached graphs do not match their hashes")
+                tables[sid] = ECNASTable(
+                    sid,
+                    epochs,
+                    hashes,
+                    cells,
+                    {m: z[f"{d}/col/{m}"].astype(np.float64) for m in _FIELDS},
+                    z[f"{d}/repeats"].astype(np.int64),
+                    {m: z[f"{d}/std/{m}"].astype(np.float64) for m in _FIELDS},
+                )
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        # ArchitectureError and DataError are ValueErrors: a corrupt cache is re-parsed.
+        logger.warning("ignoring the unreadable EC-NAS cache %s: %s", path, e)
+        return None
+    return tables or None
+
+
+def load_ecnas(
+    vertices: int = 5, data_dir: str | Path | None = None, *, epochs: int = 4
+) -> ECNASBenchmark:
+    """The EC-NAS benchmark of the space with at most ``vertices`` vertices.
+
+    Args:
+        vertices: 5 (2,532 cells, default) or 4 (91 cells, 3 repeats each).
+        data_dir: reference data directory (default: ``$CENAS_DATA_DIR``, then the cache).
+        epochs: training budget; the raw archive holds 4 epochs only.
+
+    Raises:
+        ConfigError: ``vertices`` is not 4 or 5.
+        DataFileMissingError, ChecksumError: the archive is absent or differs from the catalog.
+        DataError: the archive is malformed or holds no results for ``epochs``.
+    """
+    try:
+        sid = ECNASSpaceId(int(vertices))
+    except ValueError:
+        raise ConfigError(
+            f"vertices must be one of {[int(s) for s in ECNASSpaceId]}, got {vertices}"
+        ) from None
+    path = locate(ECNAS_ARCHIVE, data_dir)
+    key = (str(path.resolve()), int(epochs))
+    tables = _memo.get(key)
+    if tables is None:
+        cache = _cache_file(epochs)
+        tables = _load_tables(cache, epochs)
+        if tables is None:
+            tables = read_ecnas_archive(path, epochs=epochs)
+            _save_tables(tables, cache)
+            logger.info("read %s: %s", path, {s.dirname: len(t.hashes) for s, t in tables.items()})
+        _memo[key] = tables
+    if sid not in tables:
+        raise DataError(f"{path}: no {epochs}-epoch results for the {sid.dirname} space")
+    return ECNASBenchmark(tables[sid])
