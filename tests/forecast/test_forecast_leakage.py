@@ -134,3 +134,11 @@ def test_persistence_and_seasonal_rules(make_trace: Callable[..., IntensityTrace
 def test_predict_before_fit_is_an_error(make_trace: Callable[..., IntensityTrace]) -> None:
     with pytest.raises(ForecastError, match="fit"):
         GradientBoostingForecaster().predict(make_trace(days=20), "2021-03-15", 24)
+
+
+def test_hourly_form_is_computed_once_per_trace(make_trace: Callable[..., IntensityTrace]) -> None:
+    from cenas.forecast import to_hourly
+
+    trace = make_trace(days=10)
+    assert to_hourly(trace) is to_hourly(trace)
+    assert to_hourly(trace, trace.covariates) is not to_hourly(trace)

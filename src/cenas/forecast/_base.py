@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -248,6 +249,11 @@ def _hourly_covariates(
     return out
 
 
+# Traces are immutable, so their hourly form is computed once per trace object: a simulator that
+# asks for a forecast every simulated hour pays the resampling once.
+_HOURLY_CACHE: weakref.WeakKeyDictionary[IntensityTrace, HourlySeries] = weakref.WeakKeyDictionary()
+
+
 def to_hourly(trace: IntensityTrace, covariates: pd.DataFrame | None = None) -> HourlySeries:
     """The trace as hourly means on whole UTC hours, with its covariates split into known-ahead
     forecasts and actual production.
@@ -260,6 +266,10 @@ def to_hourly(trace: IntensityTrace, covariates: pd.DataFrame | None = None) -> 
     Raises:
         ForecastError: when the step does not divide one hour or no whole hour is covered.
     """
+    if covariates is None:
+        cached = _HOURLY_CACHE.get(trace)
+        if cached is not None:
+            return cached
     label = trace.source.label
     if S_PER_H % trace.step_s != 0:
         raise ForecastError(
@@ -288,9 +298,12 @@ def to_hourly(trace: IntensityTrace, covariates: pd.DataFrame | None = None) -> 
         actual_cols = [s for s in sources if s in cov.columns]
         if sources and len(actual_cols) == len(sources):
             actual = cov[actual_cols].astype(np.float64)
-    return HourlySeries(
+    out = HourlySeries(
         start=first_hour, values_g_per_kwh=values, known=known, actual=actual, label=label
     )
+    if covariates is None:
+        _HOURLY_CACHE[trace] = out
+    return out
 
 
 class Forecaster(ABC):
