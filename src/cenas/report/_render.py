@@ -1,0 +1,131 @@
+"""Thin matplotlib renderers (Agg backend, PNG) of the plot data in :mod:`cenas.report._data`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cenas.report._data import BudgetBoxData, ProgressPlotData, RunPlotData, run_plot_data
+
+if TYPE_CHECKING:
+    from cenas.sim import RunResult
+
+__all__ = ["render_budget_boxes", "render_progress", "render_run", "render_run_data"]
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def render_progress(data: ProgressPlotData, path: str | Path) -> Path:
+    """Figure 4: HV and log gap over time, median with an interquartile band per method."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, curves, ylabel in (
+        (axes[0], data.hv, "hypervolume"),
+        (axes[1], data.log_gap, "log(HV_max - HV)"),
+    ):
+        for c in curves:
+            (line,) = ax.plot(c.hours, c.median, label=c.label, lw=1.6)
+            ax.fill_between(c.hours, c.q1, c.q3, color=line.get_color(), alpha=0.15, lw=0)
+        ax.set_xlabel("search time (hours)")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    axes[0].axhline(data.hv_max, color="k", lw=0.8, ls=":", label="HV_max")
+    hv_vals = np.concatenate([c.q1 for c in data.hv] + [[data.hv_max]])
+    hv_vals = hv_vals[np.isfinite(hv_vals) & (hv_vals > 0)]
+    if hv_vals.size:
+        lo = float(np.percentile(hv_vals, 5))
+        axes[0].set_ylim(lo - 0.02 * (data.hv_max - lo), data.hv_max + 0.02 * (data.hv_max - lo))
+    axes[1].legend(fontsize=8, loc="upper right")
+    fig.suptitle(data.title, fontsize=10)
+    if data.notes:
+        fig.text(0.01, 0.005, "\n".join(data.notes), fontsize=7, va="bottom")
+    fig.tight_layout(rect=(0, 0.04 * len(data.notes), 1, 1))
+    out = Path(path)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def render_budget_boxes(data: BudgetBoxData, path: str | Path) -> Path:
+    """Figures 5-6: box plots of final HV per method, grouped by carbon budget."""
+    plt = _plt()
+    nb, nm = len(data.budgets_g), len(data.methods)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * nb * nm / 2), 4.5))
+    width = 0.8 / max(nm, 1)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, m in enumerate(data.methods):
+        pos = [i + (j - (nm - 1) / 2) * width for i in range(nb)]
+        vals = [list(data.values[i][j]) or [np.nan] for i in range(nb)]
+        bp = ax.boxplot(vals, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=True)
+        for box in bp["boxes"]:
+            box.set_facecolor(colors[j % len(colors)])
+            box.set_alpha(0.6)
+        ax.plot([], [], color=colors[j % len(colors)], lw=6, alpha=0.6, label=m)
+    ax.set_xticks(range(nb))
+    ax.set_xticklabels([f"{b / 1000:g} kg" for b in data.budgets_g])
+    ax.set_xlabel("carbon budget (kgCO2eq)")
+    ax.set_ylabel("hypervolume")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    ax.set_title(data.title, fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def render_run_data(data: RunPlotData, path: str | Path) -> Path:
+    """One run: HV and log gap, cumulative carbon, GPU split with intensity, queue length."""
+    plt = _plt()
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7), sharex=True)
+    a = axes[0, 0]
+    a.step(data.hours, data.hv, where="post")
+    a.set_ylabel("hypervolume")
+    b = a.twinx()
+    b.step(data.hours, data.log_gap, where="post", color="C3", alpha=0.6)
+    b.set_ylabel("log(HV_max - HV)", color="C3")
+    a.set_title(data.hv_source, fontsize=8)
+    a = axes[0, 1]
+    a.plot(data.hours, data.carbon_kg)
+    a.set_ylabel("cumulative carbon (kgCO2eq)")
+    a = axes[1, 0]
+    a.step(data.hours, data.sampling_gpus, where="post", label="sampling GPUs")
+    a.step(data.hours, data.evaluation_gpus, where="post", label="evaluation GPUs")
+    a.set_ylabel("GPUs")
+    a.legend(fontsize=8, loc="upper left")
+    b = a.twinx()
+    b.step(data.hours, data.intensity, where="post", color="k", alpha=0.4)
+    b.set_ylabel("gCO2eq/kWh")
+    a = axes[1, 1]
+    a.step(data.hours, data.queue_length, where="post")
+    a.set_ylabel("ready queue length")
+    for a in axes[1]:
+        a.set_xlabel("search time (hours)")
+    for a in axes.ravel():
+        a.grid(alpha=0.3)
+    fig.suptitle(data.title, fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def render_run(result: RunResult, out_dir: str | Path) -> Path:
+    """Draw ``run.png`` for a run result into ``out_dir``."""
+    data = run_plot_data(
+        {c: result.series[c].to_numpy() for c in result.series.columns},
+        title=f"{result.method} · {result.window} · seed {result.seed} · {result.policy}",
+        hv_source=f"HV from {result.hv_source}",
+    )
+    return render_run_data(data, Path(out_dir) / "run.png")

@@ -1,0 +1,423 @@
+"""The CE-NAS search core: observed set, LaMOO regions, sampling and evaluation tasks.
+
+The core is pure and deterministic given its seed: it never reads a clock, a meter or a carbon
+signal, and it never evaluates anything. An executor asks it for work (:meth:`CENASSearch.
+next_evaluation`, :meth:`CENASSearch.next_sampling`), runs the work for however long it takes,
+and reports the results back (``report_*``). The trace-driven simulator and a live runner are two
+executors of the same core.
+
+Region life cycle. P is partitioned by LaMOO and the selected leaf is Omega_best. The tree is
+refitted lazily, when work needs a region and P has grown by at least
+``max(refit_min_new, ceil(refit_growth * n))`` rows since the last fit on ``n`` rows (refitting on
+every new row would cost a tree per trained architecture; the growth rule keeps the number of
+fits logarithmic in |P| and is documented as a simulation parameter). Before P holds
+``initial_samples`` usable rows the region is the whole space. A refit whose region has a
+different membership than the current one starts a new region, which needs its own supernet
+(one :class:`SupernetTask`) before anything in it can be estimated; earlier estimates stay valid
+and stay queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cenas._seeding import make_rng
+from cenas.errors import ConfigError, ObjectiveError
+from cenas.moo import (
+    LaMOO,
+    Region,
+    RegionSampler,
+    SelectStrategy,
+    UniformRegionSampler,
+    dominance_number,
+    space_features,
+)
+from cenas.search._observed import ObservedSet
+from cenas.search._queue import ReadyQueue
+from cenas.search._tasks import (
+    EstimationTask,
+    EvaluationSource,
+    EvaluationTask,
+    SamplingTask,
+    SearchMode,
+    SupernetTask,
+)
+from cenas.space import SearchSpace
+
+__all__ = ["CENASSearch", "RegionInfo", "SearchSettings", "best_by_dominance"]
+
+log = logging.getLogger(__name__)
+
+
+def best_by_dominance(y: NDArray[np.float64], k: int) -> NDArray[np.int64]:
+    """Rows of the ``k`` points with the lowest dominance number among ``y`` (shape ``(n, m)``),
+    ties by row order; rows with NaN come last. Returns int64 row numbers in selection order."""
+    n = y.shape[0]
+    finite = np.isfinite(y).all(axis=1)
+    dn = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    if finite.any():
+        dn[finite] = dominance_number(y[finite])
+    return np.argsort(dn, kind="stable")[: max(0, k)].astype(np.int64)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Settings of the search core (all documented simulation parameters).
+
+    Attributes:
+        mode: which method's work exists (:class:`SearchMode`).
+        initial_samples: random architectures drawn first; all trained (estimated in
+            ``ONESHOT`` mode). ``>= 1``.
+        queue_capacity: Cap(R), ``>= 1``.
+        estimate_batch: architectures proposed in Omega_best and estimated by one estimation
+            task (fewer when the region and the space run out).
+        push_per_task: in ``CENAS`` mode, how many of a task's estimated architectures enter R;
+            None (the default) pushes them all. With ``k``, only the ``k`` with the lowest
+            dominance number among the task's estimates are queued (ties by proposal order), the
+            others stay estimated but are never queued: sampling then acts as a cheap search by
+            estimates inside Omega_best (an option; see the ablation in the closing notes of the
+            simulator). A task starts only when R, counting the places reserved by tasks in
+            flight, has room for all it may push, so sampling blocks while R is full.
+        refit_min_new: refit LaMOO only after at least this many new rows in P ...
+        refit_growth: ... and at least this fraction of the rows of the last fit.
+        lamoo_max_samples: fit LaMOO on at most this many rows of P (a seeded uniform subset of
+            the usable rows when P is larger; bounds the cost of one-shot LaMOO, whose P can hold
+            the whole space).
+        strategy: how LaMOO selects Omega_best.
+    """
+
+    mode: SearchMode = SearchMode.CENAS
+    initial_samples: int = 10
+    queue_capacity: int = 32
+    estimate_batch: int = 8
+    push_per_task: int | None = None
+    refit_min_new: int = 8
+    refit_growth: float = 0.25
+    lamoo_max_samples: int = 500
+    strategy: SelectStrategy = SelectStrategy.LEAF
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", SearchMode(self.mode))
+        object.__setattr__(self, "strategy", SelectStrategy(self.strategy))
+        for name in (
+            "initial_samples",
+            "queue_capacity",
+            "estimate_batch",
+            "refit_min_new",
+        ):
+            v = getattr(self, name)
+            if not isinstance(v, int | np.integer) or v < 1:
+                raise ConfigError(f"{name} must be an integer >= 1, but got {v!r}")
+        p = self.push_per_task
+        if p is not None and (not isinstance(p, int | np.integer) or p < 1):
+            raise ConfigError(f"push_per_task must be an integer >= 1 or absent, but got {p!r}")
+        if not (math.isfinite(self.refit_growth) and self.refit_growth >= 0):
+            raise ConfigError(f"refit_growth must be >= 0, but got {self.refit_growth}")
+        if self.lamoo_max_samples < 2:
+            raise ConfigError(f"lamoo_max_samples must be >= 2, but got {self.lamoo_max_samples}")
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """The current Omega_best.
+
+    Attributes:
+        id: its number (0 is the whole space before the first fit).
+        depth: SVM decisions on its path (0 for the whole space).
+        path: ``g``/``b`` per decision, root first.
+        members: architectures of the space inside it.
+        fitted_on: rows of P the tree that chose it was fitted on (0 for the whole space).
+    """
+
+    id: int
+    depth: int
+    path: str
+    members: int
+    fitted_on: int
+
+
+class CENASSearch:
+    """The CE-NAS search: P, LaMOO regions, the ready queue R and the tasks that connect them.
+
+    Args:
+        space: the search space (its architectures are int64 indices).
+        n_objectives: ``m``.
+        settings: see :class:`SearchSettings`.
+        lamoo: the LaMOO partitioner (its settings: kernel, leaf size, depth, Cp).
+        sampler: proposes architectures in Omega_best (uniform by default; or qNEHVI).
+        ref_point: hypervolume reference point of LaMOO's node hypervolumes, minimisation form,
+            shape ``(m,)``; None derives one from the data at each fit.
+        seed: master seed of the search's random choices (initial samples, subsets, proposals,
+            LaMOO tie-breaking). Same seed, same reports -> same tasks.
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        n_objectives: int,
+        settings: SearchSettings | None = None,
+        *,
+        lamoo: LaMOO | None = None,
+        sampler: RegionSampler | None = None,
+        ref_point: ArrayLike | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.space = space
+        self.settings = settings if settings is not None else SearchSettings()
+        self.mode = self.settings.mode
+        self.lamoo = lamoo if lamoo is not None else LaMOO()
+        self.sampler = sampler if sampler is not None else UniformRegionSampler()
+        self.ref_point = None if ref_point is None else np.asarray(ref_point, dtype=np.float64)
+        if self.ref_point is not None and self.ref_point.shape != (n_objectives,):
+            raise ObjectiveError(
+                f"ref_point must have shape ({n_objectives},), got {self.ref_point.shape}"
+            )
+        if self.settings.initial_samples > space.size:
+            raise ConfigError(
+                f"initial_samples ({self.settings.initial_samples}) exceeds the space size "
+                f"({space.size})"
+            )
+        self._rng = make_rng(seed)
+        feats = space_features(space)
+        if feats is None:
+            raise ConfigError(
+                f"space {space.name!r} has {space.size} architectures; the search core needs an "
+                "enumerable space"
+            )
+        self._features = feats
+        self.observed = ObservedSet(n_objectives, space.size)
+        self.queue = ReadyQueue(self.settings.queue_capacity, n_objectives)
+        self._taken = np.zeros(space.size, dtype=bool)
+        self.initial = self._rng.choice(
+            space.size, size=self.settings.initial_samples, replace=False
+        ).astype(np.int64)
+        self._taken[self.initial] = True
+        self._initial_next = 0
+        # regions
+        self._region = Region.everything()
+        self._region_id = 0
+        self._region_members = np.ones(space.size, dtype=bool)
+        self._fitted_on = 0
+        self._supernet_ready: set[int] = set()
+        self._supernet_running: set[int] = set()
+        # accounting
+        self._estimating = 0
+        self._reserved = 0  # places of R promised to estimation tasks in flight
+        self.n_fits = 0
+        self.n_regions = 1
+        self.n_supernets = 0
+        self.n_estimated = 0
+        self.n_trained = 0
+
+    # ------------------------------------------------------------------------------- queries
+    @property
+    def region(self) -> RegionInfo:
+        """The current Omega_best."""
+        return RegionInfo(
+            self._region_id,
+            self._region.depth,
+            self._region.path,
+            int(self._region_members.sum()),
+            self._fitted_on,
+        )
+
+    @property
+    def taken(self) -> NDArray[np.bool_]:
+        """Architectures observed, queued, in flight or pending (never proposed again)."""
+        v = self._taken.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def initial_pending(self) -> int:
+        """Initial architectures not yet handed out."""
+        return int(self.initial.size - self._initial_next)
+
+    @property
+    def estimating(self) -> int:
+        """Architectures in estimation tasks not yet reported."""
+        return self._estimating
+
+    # ---------------------------------------------------------------------------- evaluation
+    def next_evaluation(self) -> EvaluationTask | None:
+        """Work for an evaluation GPU, or None when there is none now.
+
+        ``CENAS``: an initial architecture, else the queue's best; None when R is empty.
+        ``VANILLA``: an initial architecture, else one proposed directly in Omega_best.
+        ``ONESHOT``: always None (nothing is trained).
+        """
+        if self.mode is SearchMode.ONESHOT:
+            return None
+        if self._initial_next < self.initial.size:
+            i = int(self.initial[self._initial_next])
+            self._initial_next += 1
+            return EvaluationTask(i, EvaluationSource.INITIAL)
+        if self.mode is SearchMode.CENAS:
+            if len(self.queue) == 0:
+                return None
+            e = self.queue.pop()
+            return EvaluationTask(e.index, EvaluationSource.QUEUE, e.y_estimate)
+        self._maybe_refit()
+        idx = self._propose(1)
+        if idx.size == 0:
+            return None
+        return EvaluationTask(int(idx[0]), EvaluationSource.DIRECT)
+
+    def report_evaluation(self, task: EvaluationTask, y_true: ArrayLike) -> None:
+        """Add a trained architecture and its true objectives (shape ``(m,)``) to P."""
+        if self.mode is SearchMode.ONESHOT:
+            raise ConfigError("one-shot LaMOO trains nothing; no evaluation can be reported")
+        y = np.asarray(y_true, dtype=np.float64).reshape(1, -1)
+        self.observed.add(np.array([task.index], dtype=np.int64), y, estimated=False)
+        self.n_trained += 1
+
+    # ------------------------------------------------------------------------------ sampling
+    def next_sampling(self) -> SamplingTask | None:
+        """Work for the sampling GPUs, or None when sampling is blocked or has nothing to do.
+
+        Trains the supernet of a new Omega_best first; then proposes up to ``estimate_batch``
+        architectures in Omega_best for estimation. In ``CENAS`` mode the batch never exceeds
+        the free places of R (counting estimations in flight), and sampling blocks while R is
+        full. ``VANILLA`` mode has no sampling.
+        """
+        if self.mode is SearchMode.VANILLA:
+            return None
+        self._maybe_refit()
+        rid = self._region_id
+        if rid not in self._supernet_ready:
+            if rid in self._supernet_running:
+                return None
+            self._supernet_running.add(rid)
+            return SupernetTask(rid)
+        if self.mode is SearchMode.ONESHOT and self._initial_next < self.initial.size:
+            batch = self.initial[self._initial_next :].copy()
+            self._initial_next = self.initial.size
+            self._estimating += batch.size
+            return EstimationTask(batch, rid)
+        k = self.settings.estimate_batch
+        places = 0
+        if self.mode is SearchMode.CENAS:
+            free = self.queue.free - self._reserved
+            if self.settings.push_per_task is None:
+                k = min(k, free)
+                places = k
+            else:
+                places = min(self.settings.push_per_task, self.queue.capacity, k)
+            if free < places or k <= 0:
+                return None
+        idx = self._propose(k)
+        if idx.size == 0:
+            return None
+        places = min(places, idx.size)
+        self._reserved += places
+        self._estimating += idx.size
+        return EstimationTask(idx, rid, places)
+
+    def report_supernet(self, task: SupernetTask) -> None:
+        """The supernet of ``task.region_id`` is trained."""
+        self._supernet_running.discard(task.region_id)
+        self._supernet_ready.add(task.region_id)
+        self.n_supernets += 1
+
+    def report_estimation(self, task: EstimationTask, y_estimate: ArrayLike) -> None:
+        """Estimates of ``task.indices`` (shape ``(k, m)``): into R (``CENAS``) or into P as
+        flagged estimates (``ONESHOT``)."""
+        y = np.asarray(y_estimate, dtype=np.float64).reshape(task.indices.size, -1)
+        self._estimating -= task.indices.size
+        self.n_estimated += task.indices.size
+        if self.mode is SearchMode.ONESHOT:
+            self.observed.add(task.indices, y, estimated=True)
+            return
+        self._reserved -= task.queue_places
+        # the chosen ones enter R in proposal order (the order that breaks ties in R)
+        for k in np.sort(best_by_dominance(y, task.queue_places)).tolist():
+            self.queue.push(int(task.indices[k]), y[k])
+
+    # ------------------------------------------------------------------------------- regions
+    def _refit_due(self) -> bool:
+        n = int(self.observed.finite_rows().sum())
+        if n < max(2, self.settings.initial_samples):
+            return False
+        if self._fitted_on == 0:
+            return True
+        need = max(
+            self.settings.refit_min_new, math.ceil(self.settings.refit_growth * self._fitted_on)
+        )
+        return n - self._fitted_on >= need
+
+    def _maybe_refit(self) -> None:
+        if not self._refit_due():
+            return
+        finite = np.flatnonzero(self.observed.finite_rows())
+        n = finite.size
+        rows = finite
+        if n > self.settings.lamoo_max_samples:
+            rows = np.sort(self._rng.choice(finite, self.settings.lamoo_max_samples, replace=False))
+        idx = self.observed.indices[rows]
+        y = self.observed.y[rows]
+        tree = self.lamoo.fit(self._features[idx], y, hv_ref=self.ref_point, rng=self._rng)
+        region = tree.select(self.settings.strategy)
+        self.n_fits += 1
+        self._fitted_on = n
+        # Membership matters only for architectures that can still be proposed.
+        free = ~self._taken
+        members = np.zeros(self.space.size, dtype=bool)
+        if region.depth:
+            cand = np.flatnonzero(free)
+            members[cand] = region.contains(self._features[cand])
+        else:
+            members[free] = True
+        if np.array_equal(members, self._region_members & free):
+            self._region = region
+            return
+        self._region = region
+        self._region_members = members
+        self._region_id = self.n_regions
+        self.n_regions += 1
+        log.debug(
+            "new region %d: path %r, %d members, fitted on %d rows",
+            self._region_id,
+            region.path,
+            int(members.sum()),
+            n,
+        )
+
+    def _propose(self, k: int) -> NDArray[np.int64]:
+        """Up to ``k`` untaken architectures in Omega_best (the sampler fills up from the rest of
+        the space when the region runs out); marks them taken."""
+        if k <= 0 or self._taken.all():
+            return np.zeros(0, dtype=np.int64)
+        finite = self.observed.finite_rows()
+        obs_idx = self.observed.indices[finite]
+        obs_y = self.observed.y[finite]
+        # Membership was computed once per region; the sampler sees it folded into `excluded`
+        # and the whole space as its region, so no SVM runs per proposal.
+        excluded = self._taken | ~self._region_members
+        picked = np.zeros(0, dtype=np.int64)
+        if not excluded.all():
+            picked = self.sampler.propose(
+                self.space,
+                Region.everything(),
+                obs_idx,
+                obs_y,
+                k,
+                self._rng,
+                excluded=excluded,
+                ref_point=self.ref_point,
+            )
+        if picked.size < k:
+            rest = self._taken.copy()
+            rest[picked] = True
+            free = np.flatnonzero(~rest)
+            extra = min(k - picked.size, free.size)
+            if extra:
+                picked = np.concatenate(
+                    [picked, self._rng.choice(free, size=extra, replace=False).astype(np.int64)]
+                )
+        self._taken[picked] = True
+        return picked.astype(np.int64)

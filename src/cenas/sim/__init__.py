@@ -1,0 +1,58 @@
+"""The trace-driven simulator: simulated clock, GPU pool, runs and experiments."""
+
+from cenas.sim._build import RunKey, build_spec, load_inputs, run_config
+from cenas.sim._bundled import bundled_config
+from cenas.sim._config import (
+    DEFAULT_MODES,
+    SAMPLERS,
+    ExperimentConfig,
+    MethodSpec,
+    WindowSpec,
+    load_config,
+    parse_config,
+)
+from cenas.sim._engine import RunSpec, simulate
+from cenas.sim._events import Event, EventHeap, EventKind, SimClock
+from cenas.sim._experiment import (
+    ExperimentResult,
+    RunOutcome,
+    plan_runs,
+    run_experiment,
+    summarise,
+)
+from cenas.sim._params import SimConfig
+from cenas.sim._result import RunResult, StopReason, TrainingRecord, write_run
+from cenas.sim._tracker import HVSource, ProgressTracker
+
+__all__ = [
+    "DEFAULT_MODES",
+    "SAMPLERS",
+    "Event",
+    "EventHeap",
+    "EventKind",
+    "ExperimentConfig",
+    "ExperimentResult",
+    "HVSource",
+    "MethodSpec",
+    "ProgressTracker",
+    "RunKey",
+    "RunOutcome",
+    "RunResult",
+    "RunSpec",
+    "SimClock",
+    "SimConfig",
+    "StopReason",
+    "TrainingRecord",
+    "WindowSpec",
+    "build_spec",
+    "bundled_config",
+    "load_config",
+    "load_inputs",
+    "parse_config",
+    "plan_runs",
+    "run_config",
+    "run_experiment",
+    "simulate",
+    "summarise",
+    "write_run",
+]

@@ -1,0 +1,235 @@
+"""From a configuration to runnable specs: data loading (cached per process) and checksums."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cenas.alloc import make_policy
+from cenas.bench import Benchmark, get_benchmark
+from cenas.carbon import IntensityTrace, load_trace
+from cenas.data import resolve_data_dir, sha256_file
+from cenas.errors import BenchmarkError, CenasError, ConfigError, DataFileMissingError
+from cenas.moo import LaMOO, QNEHVISampler, RegionSampler, UniformRegionSampler, hypervolume
+from cenas.search import TabularEvaluator
+from cenas.sim._config import ExperimentConfig
+from cenas.sim._engine import RunSpec, simulate
+from cenas.sim._params import SimConfig
+from cenas.sim._result import RunResult
+
+__all__ = ["RunKey", "build_spec", "load_inputs", "run_config"]
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """Which run of an experiment: method, window, seed and carbon budget (None: none)."""
+
+    method: str
+    window: str
+    seed: int
+    budget_g: float | None = None
+
+    @property
+    def slug(self) -> str:
+        """A directory name for the run."""
+        b = "nobudget" if self.budget_g is None else f"budget{self.budget_g:g}g"
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.method)
+        return f"{self.window}/{safe}/{b}/seed{self.seed}"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What runs of one config share: the evaluator, the trace, HV_max and checksums."""
+
+    evaluator: TabularEvaluator
+    trace: IntensityTrace
+    ref_point_min: np.ndarray
+    hv_max: float
+    checksums: dict[str, str]
+
+
+def _data_path(cfg: ExperimentConfig, rel: str, key: str, data_dir: Path | None) -> Path:
+    p = Path(rel).expanduser()
+    if not p.is_absolute():
+        try:
+            root = resolve_data_dir(data_dir)
+        except CenasError as e:
+            raise ConfigError(f"{cfg.label}: {key}: {e}") from None
+        p = root / p
+    if not p.is_file():
+        raise ConfigError(f"{cfg.label}: {key}: file {str(p)!r} does not exist")
+    return p.resolve()
+
+
+@functools.lru_cache(maxsize=8)
+def _benchmark(
+    name: str,
+    data_dir: Path | None,
+    hwnas: Path | None,
+    hwnas_sha256: str | None,
+    unverified: bool,
+) -> Benchmark:
+    kwargs: dict[str, Any] = {}
+    if hwnas is not None:
+        kwargs = {
+            "hwnas_path": hwnas,
+            "hwnas_sha256": hwnas_sha256,
+            "allow_unverified_pickle": unverified,
+        }
+    return get_benchmark(name, data_dir, **kwargs)
+
+
+@functools.lru_cache(maxsize=8)
+def _trace(path: Path, kind: str | None) -> tuple[IntensityTrace, str]:
+    return load_trace(path, kind=kind), sha256_file(path)
+
+
+_INPUTS: dict[tuple[Any, ...], Inputs] = {}
+
+
+def _inputs_key(cfg: ExperimentConfig, data_dir: Path | None) -> tuple[Any, ...]:
+    return (
+        cfg.label,
+        cfg.benchmark,
+        str(cfg.objectives),
+        cfg.ref_point,
+        tuple(sorted(cfg.estimates.items())),
+        cfg.hwnas,
+        cfg.hwnas_sha256,
+        cfg.allow_unverified_pickle,
+        cfg.trace,
+        cfg.trace_kind,
+        cfg.sim.train_time_scale,
+        data_dir,
+    )
+
+
+def _inputs(cfg: ExperimentConfig, data_dir: Path | None) -> Inputs:
+    key = _inputs_key(cfg, data_dir)
+    if key not in _INPUTS:
+        if len(_INPUTS) >= 8:
+            _INPUTS.clear()
+        _INPUTS[key] = _load_inputs(cfg, data_dir)
+    return _INPUTS[key]
+
+
+def _load_inputs(cfg: ExperimentConfig, data_dir: Path | None) -> Inputs:
+    hw = _data_path(cfg, cfg.hwnas, "benchmark.hwnas", data_dir) if cfg.hwnas else None
+    try:
+        bench = _benchmark(
+            cfg.benchmark, data_dir, hw, cfg.hwnas_sha256, cfg.allow_unverified_pickle
+        )
+    except BenchmarkError as e:
+        raise ConfigError(f"{cfg.label}: benchmark.name: {e}") from None
+    except DataFileMissingError as e:
+        raise ConfigError(f"{cfg.label}: benchmark: {e}") from None
+    for o in cfg.objectives.items:
+        if o.metric not in bench.metrics:
+            hint = (
+                " (an HW-NAS-Bench metric: set benchmark.hwnas to the pickle)"
+                if o.metric.startswith("hw_")
+                else ""
+            )
+            raise ConfigError(
+                f"{cfg.label}: benchmark.objectives: unknown metric {o.metric!r} for benchmark "
+                f"{bench.name!r}{hint}; available: {', '.join(bench.metrics)}"
+            )
+    try:
+        ev = TabularEvaluator(
+            bench,
+            cfg.objectives,
+            train_time_scale=cfg.sim.train_time_scale,
+            estimate_metrics=dict(cfg.estimates),
+        )
+    except (BenchmarkError, ConfigError) as e:
+        raise ConfigError(f"{cfg.label}: benchmark.estimates: {e}") from None
+    trace_path = _data_path(cfg, cfg.trace, "carbon.trace", data_dir)
+    trace, trace_sha = _trace(trace_path, cfg.trace_kind)
+    ref = cfg.objectives.to_min(list(cfg.ref_point))
+    true_all = ev.all_true
+    finite = np.isfinite(true_all).all(axis=1)
+    hv_max = hypervolume(true_all[finite], ref)
+    checksums = dict(getattr(bench, "data_files", {}))
+    checksums[str(cfg.trace)] = trace_sha
+    return Inputs(ev, trace, ref, hv_max, checksums)
+
+
+def load_inputs(cfg: ExperimentConfig, data_dir: str | Path | None = None) -> Inputs:
+    """Load (once per process) the benchmark, evaluator, trace, HV_max and data checksums.
+
+    Raises:
+        ConfigError: naming the file and key for a missing file or an unknown metric.
+    """
+    return _inputs(cfg, Path(data_dir).resolve() if data_dir is not None else None)
+
+
+def _sampler(cfg: ExperimentConfig) -> RegionSampler:
+    if cfg.sampler == "qnehvi":
+        try:
+            return QNEHVISampler(**dict(cfg.sampler_params))
+        except TypeError as e:
+            raise ConfigError(f"{cfg.label}: search.sampler_params: {e}") from None
+    if cfg.sampler_params:
+        raise ConfigError(f"{cfg.label}: search.sampler_params: the uniform sampler has none")
+    return UniformRegionSampler()
+
+
+def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None = None) -> RunSpec:
+    """The :class:`RunSpec` of one run of a configuration.
+
+    Raises:
+        ConfigError: for an unknown method or window, or a trace that does not cover the run.
+    """
+    inputs = load_inputs(cfg, data_dir)
+    method = cfg.method(key.method)
+    window = cfg.window(key.window)
+    budget = key.budget_g if key.budget_g is not None else cfg.sim.carbon_budget_g
+    horizon_h = cfg.horizon_h(window, budgeted=key.budget_g is not None)
+    sim = SimConfig(
+        **{
+            **{f: getattr(cfg.sim, f) for f in SimConfig.field_names()},
+            "horizon_h": horizon_h,
+            "carbon_budget_g": budget,
+        }
+    )
+    from dataclasses import replace
+
+    tr = inputs.trace
+    start_s = float(window.start.value) / 1e9
+    if not (tr.start_s <= start_s and start_s + horizon_h * 3600 <= tr.end_s):
+        raise ConfigError(
+            f"{cfg.label}: carbon.trace {tr.source.label} covers [{tr.start.isoformat()}, "
+            f"{tr.end.isoformat()}) but window {window.name!r} needs {horizon_h:g} h from "
+            f"{window.start.isoformat()}"
+        )
+    return RunSpec(
+        evaluator=inputs.evaluator,
+        trace=tr,
+        start_s=start_s,
+        policy=make_policy(method.policy, dict(method.params)),
+        sim=sim,
+        search=replace(cfg.search, mode=method.mode),
+        ref_point=inputs.ref_point_min,
+        lamoo=LaMOO(**dict(cfg.lamoo)),
+        sampler=_sampler(cfg),
+        method=method.name,
+        window=window.name,
+        seed=key.seed,
+        hv_max=inputs.hv_max,
+        meta={
+            "config_file": cfg.label,
+            "config": dict(cfg.raw),
+            "data_checksums": inputs.checksums,
+            "trace": str(cfg.trace),
+            "budget_g": sim.carbon_budget_g,
+        },
+    )
+
+
+def run_config(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None = None) -> RunResult:
+    """Build and simulate one run of a configuration."""
+    return simulate(build_spec(cfg, key, data_dir))

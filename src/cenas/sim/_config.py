@@ -1,0 +1,510 @@
+"""Experiment configuration files (TOML, read with the standard library's ``tomllib``).
+
+Layout (every table optional except ``[benchmark]``, ``[carbon]`` and ``[[methods]]``; unknown
+keys are errors)::
+
+    [benchmark]
+    name = "nb201"
+    objectives = ["cifar10_test_acc:max", "latency_raspi4_ms:min"]
+    ref_point = [0.0, 100.0]              # natural units, one per objective
+    estimates = { cifar10_test_acc = "oneshot_cifar10_acc" }   # optional override
+    hwnas = "nas/nb201/HW-NAS-Bench-v1_0.pickle"               # optional, data-dir relative
+    hwnas_sha256 = "..."                  # or allow_unverified_pickle = true
+
+    [carbon]
+    trace = "carbon/electricitymaps/US-CAL-CISO_2021_hourly.csv"   # data-dir relative
+    windows = ["trace1"]                  # paper windows, or ISO start times
+    kind = "direct"                       # optional: which intensity column to read
+
+    [sim]                                 # SimConfig fields
+    gpus = 8
+    horizon_h = 41
+
+    [search]                              # SearchSettings fields, plus the sampler
+    sampler = "uniform"                   # or "qnehvi"
+    [search.lamoo]                        # LaMOO constructor arguments
+    leaf_size = 15
+
+    [[methods]]
+    name = "CE-NAS"
+    policy = "heuristic"                  # a name of cenas.alloc.POLICIES
+    lookahead_h = 24                      # policy parameters
+    mode = "cenas"                        # optional; by default from the policy
+
+    [experiment]
+    seeds = 10
+    first_seed = 0
+    carbon_budgets_g = [5000.0, 10000.0]
+    budget_horizon_h = 168                # runs under a budget may go on longer (optional)
+    jobs = 2
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from cenas.alloc import POLICIES, make_policy
+from cenas.bench import Objectives
+from cenas.carbon import PAPER_WINDOWS
+from cenas.errors import CenasError, ConfigError
+from cenas.moo import SelectStrategy, SvmKernel
+from cenas.search import SearchMode, SearchSettings
+from cenas.sim._params import SimConfig
+
+__all__ = [
+    "DEFAULT_MODES",
+    "SAMPLERS",
+    "ExperimentConfig",
+    "MethodSpec",
+    "WindowSpec",
+    "load_config",
+    "parse_config",
+]
+
+DEFAULT_MODES: Mapping[str, SearchMode] = MappingProxyType(
+    {
+        "all-evaluation": SearchMode.VANILLA,
+        "all-sampling": SearchMode.ONESHOT,
+    }
+)
+"""The search mode a policy implies when a method does not name one (else ``cenas``)."""
+
+SAMPLERS = ("uniform", "qnehvi")
+"""In-region samplers a config can name."""
+
+_LAMOO_KEYS = {
+    "cp": (float, type(None)),
+    "kernel": (str,),
+    "degree": (int,),
+    "leaf_size": (int,),
+    "max_depth": (int,),
+    "svm_c": (float,),
+}
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One method of an experiment: a name, an allocation policy and a search mode."""
+
+    name: str
+    policy: str
+    params: Mapping[str, Any]
+    mode: SearchMode
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """Where in the trace a run starts.
+
+    Attributes:
+        name: the paper window's name, or the ISO start as written.
+        start: the start (UTC).
+        hours: the window's length (41 for the paper windows), None for a bare start time.
+    """
+
+    name: str
+    start: pd.Timestamp
+    hours: float | None
+
+
+@dataclass(frozen=True, eq=False)
+class ExperimentConfig:
+    """A parsed, validated configuration file (see the module docstring for the layout)."""
+
+    path: Path | None
+    benchmark: str
+    objectives: Objectives
+    ref_point: tuple[float, ...]
+    estimates: Mapping[str, str]
+    hwnas: str | None
+    hwnas_sha256: str | None
+    allow_unverified_pickle: bool
+    trace: str
+    trace_kind: str | None
+    windows: tuple[WindowSpec, ...]
+    sim: SimConfig
+    search: SearchSettings
+    sampler: str
+    sampler_params: Mapping[str, Any]
+    lamoo: Mapping[str, Any]
+    methods: tuple[MethodSpec, ...]
+    seeds: int = 10
+    first_seed: int = 0
+    carbon_budgets_g: tuple[float, ...] = ()
+    budget_horizon_h: float | None = None
+    jobs: int = 2
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The file name, for messages."""
+        return str(self.path) if self.path is not None else "<config>"
+
+    def method(self, name: str | None) -> MethodSpec:
+        """A method by name (the first when None)."""
+        if name is None:
+            return self.methods[0]
+        for m in self.methods:
+            if m.name == name:
+                return m
+        raise ConfigError(
+            f"{self.label}: no method named {name!r}; methods: "
+            f"{', '.join(m.name for m in self.methods)}"
+        )
+
+    def window(self, name: str | None) -> WindowSpec:
+        """A window by name (the first when None)."""
+        if name is None:
+            return self.windows[0]
+        for w in self.windows:
+            if w.name == name:
+                return w
+        return _parse_window(name, self.label, "--window")
+
+    def horizon_h(self, window: WindowSpec, *, budgeted: bool = False) -> float:
+        """The run length: ``experiment.budget_horizon_h`` for runs under a carbon budget when
+        set, else ``sim.horizon_h``, else the window's length."""
+        if budgeted and self.budget_horizon_h is not None:
+            return self.budget_horizon_h
+        if self.sim.horizon_h is not None:
+            return self.sim.horizon_h
+        if window.hours is None:
+            raise ConfigError(
+                f"{self.label}: sim.horizon_h is required for window {window.name!r}, which "
+                "has no length of its own"
+            )
+        return window.hours
+
+    def with_overrides(
+        self,
+        *,
+        trace: str | None = None,
+        seeds: int | None = None,
+        jobs: int | None = None,
+        first_seed: int | None = None,
+    ) -> ExperimentConfig:
+        """A copy with command-line overrides applied (and validated)."""
+        from dataclasses import replace
+
+        out = self
+        if trace is not None:
+            out = replace(out, trace=str(trace))
+        if seeds is not None:
+            if seeds < 1:
+                raise ConfigError(f"--seeds must be >= 1, got {seeds}")
+            out = replace(out, seeds=int(seeds))
+        if jobs is not None:
+            if jobs < 1:
+                raise ConfigError(f"--jobs must be >= 1, got {jobs}")
+            out = replace(out, jobs=int(jobs))
+        if first_seed is not None:
+            if first_seed < 0:
+                raise ConfigError(f"seed must be >= 0, got {first_seed}")
+            out = replace(out, first_seed=int(first_seed))
+        return out
+
+
+class _Table:
+    """Typed access to one TOML table that reports unknown keys and wrong types."""
+
+    def __init__(self, label: str, section: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: {section} must be a table, got {type(data).__name__}")
+        self.label, self.section, self.data = label, section, data
+        self.used: set[str] = set()
+
+    def where(self, key: str) -> str:
+        if not self.section:
+            return f"{self.label}: {key}"
+        return f"{self.label}: {self.section}.{key}"
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, types: tuple[type, ...], default: Any = ..., *, what: str = "") -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is ...:
+                raise ConfigError(f"{self.where(key)} is required")
+            return default
+        v = self.data[key]
+        if float in types and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        ok = isinstance(v, types) and not (isinstance(v, bool) and bool not in types)
+        if not ok:
+            names = what or " or ".join(_type_name(t) for t in types)
+            raise ConfigError(f"{self.where(key)} must be {names}, got {v!r}")
+        return v
+
+    def finish(self) -> None:
+        unknown = [k for k in self.data if k not in self.used]
+        if unknown:
+            raise ConfigError(
+                f"{self.where(unknown[0])}: unknown key; known keys: "
+                f"{', '.join(sorted(self.used)) or '(none)'}"
+            )
+
+
+def _type_name(t: type) -> str:
+    return {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        list: "an array",
+        dict: "a table",
+        type(None): "absent",
+    }.get(t, t.__name__)
+
+
+def _parse_window(text: str, label: str, where: str) -> WindowSpec:
+    if text in PAPER_WINDOWS:
+        w = PAPER_WINDOWS[text]
+        return WindowSpec(text, w.start, float(w.hours))
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise ConfigError(
+            f"{label}: {where}: {text!r} is neither a paper window "
+            f"({', '.join(PAPER_WINDOWS)}) nor an ISO start time"
+        )
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return WindowSpec(text, ts, None)
+
+
+def _floats(t: _Table, key: str, default: Any = ...) -> tuple[float, ...]:
+    v = t.get(key, (list,), default)
+    if v is default:
+        return tuple(v) if isinstance(v, tuple | list) else v  # type: ignore[no-any-return]
+    out = []
+    for x in v:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            raise ConfigError(f"{t.where(key)} must be an array of finite numbers, got {v!r}")
+        out.append(float(x))
+    return tuple(out)
+
+
+def _strings(t: _Table, key: str, default: Any = ...) -> tuple[str, ...]:
+    v = t.get(key, (list, str), default)
+    if v is default:
+        return v  # type: ignore[no-any-return]
+    items = [v] if isinstance(v, str) else v
+    if not items or not all(isinstance(x, str) for x in items):
+        raise ConfigError(f"{t.where(key)} must be a non-empty array of strings, got {v!r}")
+    return tuple(items)
+
+
+def parse_config(data: Mapping[str, Any], label: str = "<config>") -> ExperimentConfig:
+    """Validate a parsed TOML document.
+
+    Raises:
+        ConfigError: naming the file and key, for unknown keys, wrong types, unknown policies,
+            samplers, modes or windows, and inconsistent values.
+    """
+    root = _Table(label, "", dict(data))
+    # ---------------------------------------------------------------- benchmark
+    b = _Table(label, "benchmark", root.get("benchmark", (dict,)))
+    bench_name = b.get("name", (str,), "nb201")
+    obj_items = _strings(b, "objectives")
+    try:
+        objectives = Objectives.parse(list(obj_items))
+    except ConfigError as e:
+        raise ConfigError(f"{b.where('objectives')}: {e}") from None
+    ref = _floats(b, "ref_point")
+    if len(ref) != len(objectives):
+        raise ConfigError(
+            f"{b.where('ref_point')} must have one value per objective ({len(objectives)}), "
+            f"got {len(ref)}"
+        )
+    est = b.get("estimates", (dict,), {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in est.items()):
+        raise ConfigError(f"{b.where('estimates')} must map metric names to metric names")
+    hwnas = b.get("hwnas", (str,), None)
+    hwnas_sha = b.get("hwnas_sha256", (str,), None)
+    unverified = b.get("allow_unverified_pickle", (bool,), False)
+    b.finish()
+    # ---------------------------------------------------------------- carbon
+    c = _Table(label, "carbon", root.get("carbon", (dict,)))
+    trace = c.get("trace", (str,))
+    windows = tuple(_parse_window(w, label, "carbon.windows") for w in _strings(c, "windows"))
+    kind = c.get("kind", (str,), None)
+    c.finish()
+    # ---------------------------------------------------------------- sim
+    s = _Table(label, "sim", root.get("sim", (dict,), {}))
+    sim_kwargs: dict[str, Any] = {}
+    for f in fields(SimConfig):
+        if not s.has(f.name):
+            s.used.add(f.name)
+            continue
+        if f.name in ("gpus", "queue_capacity", "initial_samples"):
+            sim_kwargs[f.name] = s.get(f.name, (int,))
+        elif f.name == "idle_evaluation_gpus_sample":
+            sim_kwargs[f.name] = s.get(f.name, (bool,))
+        else:
+            sim_kwargs[f.name] = s.get(f.name, (float,))
+    s.finish()
+    try:
+        sim = SimConfig(**sim_kwargs)
+    except ConfigError as e:
+        raise ConfigError(f"{label}: {e}") from None
+    # ---------------------------------------------------------------- search
+    se = _Table(label, "search", root.get("search", (dict,), {}))
+    search_kwargs: dict[str, Any] = {}
+    for f in fields(SearchSettings):
+        if f.name in ("mode", "queue_capacity", "initial_samples"):
+            continue  # per method / from [sim]
+        if not se.has(f.name):
+            continue
+        if f.name == "strategy":
+            v = se.get(f.name, (str,))
+            try:
+                search_kwargs[f.name] = SelectStrategy(v)
+            except ValueError:
+                raise ConfigError(
+                    f"{se.where(f.name)} must be one of "
+                    f"{', '.join(x.value for x in SelectStrategy)}, got {v!r}"
+                ) from None
+        elif f.name == "refit_growth":
+            search_kwargs[f.name] = se.get(f.name, (float,))
+        else:
+            search_kwargs[f.name] = se.get(f.name, (int,))
+    sampler = se.get("sampler", (str,), "uniform")
+    if sampler not in SAMPLERS:
+        raise ConfigError(
+            f"{se.where('sampler')} must be one of {', '.join(SAMPLERS)}, got {sampler!r}"
+        )
+    sampler_params = se.get("sampler_params", (dict,), {})
+    lamoo_t = _Table(label, "search.lamoo", se.get("lamoo", (dict,), {}))
+    lamoo: dict[str, Any] = {}
+    for k, types in _LAMOO_KEYS.items():
+        if lamoo_t.has(k):
+            lamoo[k] = lamoo_t.get(k, types)
+    if "kernel" in lamoo:
+        try:
+            lamoo["kernel"] = SvmKernel(lamoo["kernel"])
+        except ValueError:
+            raise ConfigError(
+                f"{lamoo_t.where('kernel')} must be one of "
+                f"{', '.join(x.value for x in SvmKernel)}, got {lamoo['kernel']!r}"
+            ) from None
+    lamoo_t.finish()
+    se.finish()
+    try:
+        search = SearchSettings(
+            queue_capacity=sim.queue_capacity,
+            initial_samples=sim.initial_samples,
+            **search_kwargs,
+        )
+    except ConfigError as e:
+        raise ConfigError(f"{label}: search: {e}") from None
+    # ---------------------------------------------------------------- methods
+    raw_methods = root.get("methods", (list,))
+    if not raw_methods:
+        raise ConfigError(f"{label}: methods must list at least one method")
+    methods: list[MethodSpec] = []
+    for pos, md in enumerate(raw_methods):
+        mt = _Table(label, f"methods[{pos}]", md)
+        name = mt.get("name", (str,))
+        policy = mt.get("policy", (str,))
+        if policy not in POLICIES:
+            raise ConfigError(
+                f"{mt.where('policy')}: unknown allocation policy {policy!r}; available: "
+                f"{', '.join(POLICIES)}"
+            )
+        mode_s = mt.get("mode", (str,), None)
+        try:
+            mode = SearchMode(mode_s) if mode_s else DEFAULT_MODES.get(policy, SearchMode.CENAS)
+        except ValueError:
+            raise ConfigError(
+                f"{mt.where('mode')} must be one of {', '.join(m.value for m in SearchMode)}, "
+                f"got {mode_s!r}"
+            ) from None
+        params = {key: v for key, v in md.items() if key not in ("name", "policy", "mode")}
+        mt.used.update(params)
+        mt.finish()
+        try:
+            make_policy(policy, params)
+        except ConfigError as e:
+            raise ConfigError(f"{label}: methods {name!r}: {e}") from None
+        if any(m.name == name for m in methods):
+            raise ConfigError(f"{mt.where('name')}: method name {name!r} is used twice")
+        methods.append(MethodSpec(name, policy, MappingProxyType(dict(params)), mode))
+    # ---------------------------------------------------------------- experiment
+    ex = _Table(label, "experiment", root.get("experiment", (dict,), {}))
+    seeds = ex.get("seeds", (int,), 10)
+    first_seed = ex.get("first_seed", (int,), 0)
+    budgets = _floats(ex, "carbon_budgets_g", ())
+    budget_horizon = ex.get("budget_horizon_h", (float,), None)
+    if budget_horizon is not None and not (math.isfinite(budget_horizon) and budget_horizon > 0):
+        raise ConfigError(f"{ex.where('budget_horizon_h')} must be > 0 hours, got {budget_horizon}")
+    jobs = ex.get("jobs", (int,), 2)
+    ex.finish()
+    if seeds < 1 or first_seed < 0 or jobs < 1:
+        raise ConfigError(
+            f"{label}: experiment.needs seeds >= 1, first_seed >= 0 and jobs >= 1, got "
+            f"{seeds}, {first_seed}, {jobs}"
+        )
+    if any(x <= 0 for x in budgets):
+        raise ConfigError(f"{label}: experiment.carbon_budgets_g must be > 0, got {budgets}")
+    root.finish()
+    return ExperimentConfig(
+        path=None if label == "<config>" else Path(label),
+        benchmark=bench_name,
+        objectives=objectives,
+        ref_point=ref,
+        estimates=MappingProxyType(dict(est)),
+        hwnas=hwnas,
+        hwnas_sha256=hwnas_sha,
+        allow_unverified_pickle=unverified,
+        trace=trace,
+        trace_kind=kind,
+        windows=windows,
+        sim=sim,
+        search=search,
+        sampler=sampler,
+        sampler_params=MappingProxyType(dict(sampler_params)),
+        lamoo=MappingProxyType(lamoo),
+        methods=tuple(methods),
+        seeds=seeds,
+        first_seed=first_seed,
+        carbon_budgets_g=budgets,
+        budget_horizon_h=budget_horizon,
+        jobs=jobs,
+        raw=dict(data),
+    )
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Read and validate a TOML configuration file.
+
+    Raises:
+        ConfigError: for a missing or unreadable file, invalid TOML, or invalid contents (the
+            message names the file and the key).
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {str(p)!r} does not exist") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read configuration file {str(p)!r}: {e.strerror}") from None
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    try:
+        return parse_config(data, str(p))
+    except ConfigError:
+        raise
+    except CenasError as e:  # another validation error from a constructor: name the file
+        raise ConfigError(f"{p}: {e}") from None

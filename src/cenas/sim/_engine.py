@@ -1,0 +1,535 @@
+"""The trace-driven simulator: the CE-NAS core executed on G simulated GPUs in simulated time.
+
+Decide / execute / loop are separate: the allocation policy decides the GPU split at every trace
+step, the search core decides what work exists, and this module executes the work on simulated
+GPUs and runs the event loop.
+
+Execution model.
+
+- Evaluation GPUs each train one architecture at a time; training takes the benchmark's training
+  time (GPU-seconds on one GPU). When a re-allocation leaves fewer evaluation GPUs than running
+  trainings, the trainings with the most remaining work are preempted (checkpointed at no cost)
+  and wait; free evaluation GPUs resume preempted trainings (least remaining work first) before
+  taking new work. An evaluation GPU with no work idles.
+- Sampling GPUs form one pool that works through sampling tasks one at a time, data-parallel over
+  all its GPUs (a task of W GPU-seconds takes W / n seconds on n GPUs). A task in progress when
+  the pool shrinks or grows keeps its remaining work; with no sampling GPUs it pauses. While the
+  core has no sampling work (R full, or nothing left to estimate) the pool's GPUs idle.
+- Carbon: between consecutive events every GPU draws a constant power (training, estimating or
+  idle, see :class:`SimConfig`), charged with :func:`cenas.carbon.carbon_of_power_g` over exactly
+  that interval; relative carbon is intensity × busy GPU-hours
+  (:func:`cenas.carbon.relative_carbon`).
+- A carbon budget stops the search at the moment the current power would spend the rest of it
+  (re-computed after every event), so the total never exceeds it.
+- The run starts at the window's start and lasts ``horizon_h``; past the window's end it goes on
+  along the trace file. Work unfinished at the stop is dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cenas._seeding import child_seeds
+from cenas.alloc import Allocation, AllocationContext, AllocationPolicy
+from cenas.carbon import IntensityTrace, carbon_of_power_g, relative_carbon
+from cenas.errors import ConfigError
+from cenas.moo import LaMOO, RegionSampler, hypervolume, log_hv_gap
+from cenas.search import (
+    CENASSearch,
+    EstimationTask,
+    EvaluationTask,
+    SamplingTask,
+    SearchMode,
+    SearchSettings,
+    SupernetTask,
+    TabularEvaluator,
+)
+from cenas.sim._budget import time_to_emit
+from cenas.sim._events import EventHeap, EventKind, SimClock
+from cenas.sim._params import SimConfig
+from cenas.sim._result import RunResult, StopReason, TrainingRecord
+from cenas.sim._tracker import ProgressTracker
+
+__all__ = ["RunSpec", "simulate"]
+
+log = logging.getLogger(__name__)
+
+# carbon categories, in the order of the power vector charged per interval
+_CATEGORIES = ("training", "supernet", "estimation", "idle")
+# relative safety margin on the budget, so that the float sum of the charges stays below it
+_BUDGET_MARGIN = 1e-9
+
+
+@dataclass
+class RunSpec:
+    """Everything one simulated run needs (objects, not names; see :mod:`cenas.sim` configs).
+
+    Attributes:
+        evaluator: the tabular evaluator (true objectives, estimates, training times).
+        trace: the carbon-intensity trace (the whole file; the run starts at ``start_s``).
+        start_s: start of the run, epoch seconds (the window's start).
+        policy: the allocation policy.
+        sim: resources and costs.
+        search: search-core settings; ``search.mode`` picks the method's kind of work.
+        ref_point: hypervolume reference point, minimisation form, shape ``(m,)``.
+        lamoo: the LaMOO partitioner.
+        sampler: the in-region sampler.
+        method: the method's name (for results and legends).
+        window: the window's name (for results).
+        seed: the run's seed; the search core gets it, the policy a child of it.
+        hv_max: HV of the benchmark's whole true front at ``ref_point`` (computed when None).
+        horizon_s: length of the run; None for ``sim.horizon_h``.
+        meta: free-form metadata copied into the result (config, checksums, ...).
+    """
+
+    evaluator: TabularEvaluator
+    trace: IntensityTrace
+    start_s: float
+    policy: AllocationPolicy
+    sim: SimConfig
+    search: SearchSettings
+    ref_point: NDArray[np.float64]
+    lamoo: LaMOO = field(default_factory=LaMOO)
+    sampler: RegionSampler | None = None
+    method: str = "method"
+    window: str = ""
+    seed: int = 0
+    hv_max: float | None = None
+    horizon_s: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Training:
+    task: EvaluationTask
+    total_s: float
+    remaining_s: float
+    seg_start_s: float
+    token: int
+    record: TrainingRecord
+
+
+class _Series:
+    """Columnar time series, appended row by row."""
+
+    COLUMNS = (
+        "t_s",
+        "hours",
+        "event",
+        "hv",
+        "hv_all_estimated",
+        "carbon_g",
+        "relative_carbon",
+        "energy_kwh",
+        "intensity_g_per_kwh",
+        "sampling_gpus",
+        "evaluation_gpus",
+        "busy_training",
+        "busy_sampling",
+        "queue_length",
+        "n_trained",
+        "n_estimated",
+    )
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {c: [] for c in self.COLUMNS}
+
+    def append(self, **row: Any) -> None:
+        for c in self.COLUMNS:
+            self.cols[c].append(row[c])
+
+
+class _Engine:
+    def __init__(self, spec: RunSpec) -> None:
+        self.spec = spec
+        sim = spec.sim
+        self.sim = sim
+        self.trace = spec.trace
+        self.ev = spec.evaluator
+        self.G = sim.gpus
+        # Cap(R) and the initial samples are resources of the run: SimConfig's values win.
+        settings = dataclasses.replace(
+            spec.search, queue_capacity=sim.queue_capacity, initial_samples=sim.initial_samples
+        )
+        self.mode = settings.mode
+        self.core = CENASSearch(
+            spec.evaluator.benchmark.space,
+            len(spec.evaluator.objectives),
+            settings,
+            lamoo=spec.lamoo,
+            sampler=spec.sampler,
+            ref_point=spec.ref_point,
+            seed=spec.seed,
+        )
+        self.policy: AllocationPolicy = spec.policy
+        self.policy.reset(child_seeds(spec.seed, 1)[0])
+        true_all = spec.evaluator.all_true
+        self.ref = np.asarray(spec.ref_point, dtype=np.float64)
+        if spec.hv_max is None:
+            finite = np.isfinite(true_all).all(axis=1)
+            self.hv_max = hypervolume(true_all[finite], self.ref)
+        else:
+            self.hv_max = float(spec.hv_max)
+        self.tracker = ProgressTracker(true_all, self.ref, oneshot=self.mode is SearchMode.ONESHOT)
+        # time
+        self.start = float(spec.start_s)
+        horizon_s = spec.horizon_s if spec.horizon_s is not None else _horizon_s(sim)
+        self.end = self.start + horizon_s
+        if not (self.trace.start_s <= self.start < self.trace.end_s):
+            raise ConfigError(
+                f"{self.trace.source.label}: the run starts at {self.start} s, outside the trace"
+            )
+        if self.end > self.trace.end_s:
+            raise ConfigError(
+                f"{self.trace.source.label}: a {horizon_s / 3600:g} h run from the window start "
+                f"needs the trace up to {self.end} s but it ends at {self.trace.end_s} s; "
+                "shorten sim.horizon_h or use a longer trace"
+            )
+        self.clock = SimClock(self.start)
+        self.heap = EventHeap()
+        self.budget = sim.carbon_budget_g
+        # GPUs
+        self.n_s = 0
+        self.n_e = 0
+        self.alloc: Allocation | None = None
+        self.running: list[_Training] = []
+        self.suspended: list[_Training] = []
+        self.pool_task: SamplingTask | None = None
+        self.pool_rate = 0  # GPUs working on the pool's task (sampling GPUs + borrowed ones)
+        self.pool_remaining = 0.0  # GPU-seconds
+        self.pool_seg_start = self.start
+        self.pool_token = 0
+        self.token = 0
+        self.budget_token = 0
+        # accounting
+        self.last_t = self.start
+        self.carbon = 0.0
+        self.carbon_by = dict.fromkeys(_CATEGORIES, 0.0)
+        self.relative = 0.0
+        self.energy_kwh = 0.0
+        self.busy_gpu_h = 0.0
+        self.preemptions = 0
+        self.series = _Series()
+        self.trainings: list[TrainingRecord] = []
+        self.alloc_rows: list[dict[str, Any]] = []
+        self.stop_reason = StopReason.HORIZON
+
+    # ---------------------------------------------------------------------------- power
+    def _powers(self) -> tuple[NDArray[np.float64], int]:
+        """Power per carbon category (W) and busy GPUs, constant until the next event."""
+        sim = self.sim
+        train = len(self.running)
+        pool_busy = self.pool_rate if self.pool_task is not None else 0
+        supernet = pool_busy if isinstance(self.pool_task, SupernetTask) else 0
+        estimating = pool_busy - supernet
+        idle = self.G - train - pool_busy
+        p = np.array(
+            [
+                train * sim.power_train_w,
+                supernet * sim.power_train_w,
+                estimating * sim.power_sample_w,
+                idle * sim.power_idle_w,
+            ],
+            dtype=np.float64,
+        )
+        return p, train + pool_busy
+
+    def _charge_to(self, t: float) -> None:
+        """Charge carbon for ``[last_t, t]`` at the current power and move the clock."""
+        if t > self.last_t:
+            p, busy = self._powers()
+            c = np.asarray(
+                carbon_of_power_g(self.trace, self.last_t, t, p, self.sim.pue), dtype=np.float64
+            )
+            for k, name in enumerate(_CATEGORIES):
+                self.carbon_by[name] += float(c[k])
+            self.carbon += float(c.sum())
+            if busy:
+                self.relative += float(relative_carbon(self.trace, self.last_t, t, busy))
+            dt_h = (t - self.last_t) / 3600.0
+            self.energy_kwh += float(p.sum()) / 1000.0 * self.sim.pue * dt_h
+            self.busy_gpu_h += busy * dt_h
+            self.last_t = t
+        self.clock.advance_to(t)
+
+    # ---------------------------------------------------------------------------- records
+    def _row(self, event: str) -> None:
+        t = self.clock.now_s
+        busy_s = self.pool_rate if self.pool_task is not None else 0
+        self.series.append(
+            t_s=t,
+            hours=(t - self.start) / 3600.0,
+            event=event,
+            hv=self.tracker.hv,
+            hv_all_estimated=self.tracker.hv_all_estimated,
+            carbon_g=self.carbon,
+            relative_carbon=self.relative,
+            energy_kwh=self.energy_kwh,
+            intensity_g_per_kwh=self.trace.value_at(min(t, self.trace.end_s - 1e-6)),
+            sampling_gpus=self.n_s,
+            evaluation_gpus=self.n_e,
+            busy_training=len(self.running),
+            busy_sampling=busy_s,
+            queue_length=len(self.core.queue),
+            n_trained=self.core.n_trained,
+            n_estimated=self.core.n_estimated,
+        )
+
+    # ---------------------------------------------------------------------------- allocation
+    def _context(self) -> AllocationContext:
+        t = self.clock.now_s
+        return AllocationContext(
+            t_s=t,
+            interval_s=float(self.trace.step_s),
+            elapsed_s=t - self.start,
+            horizon_s=self.end - self.start,
+            gpus=self.G,
+            intensity_g_per_kwh=self.trace.value_at(t),
+            trace=self.trace,
+            carbon_g=self.carbon,
+            carbon_budget_g=self.budget,
+            hv=self.tracker.hv,
+            n_trained=self.core.n_trained,
+            n_estimated=self.core.n_estimated,
+            queue_length=len(self.core.queue),
+            queue_capacity=self.core.queue.capacity,
+        )
+
+    def _apply(self, alloc: Allocation) -> None:
+        t = self.clock.now_s
+        self.n_s, self.n_e = alloc.sampling_gpus, alloc.evaluation_gpus
+        # evaluation: preempt the trainings with the most remaining work
+        excess = len(self.running) - self.n_e
+        if excess > 0:
+            for tr in self.running:
+                tr.remaining_s -= t - tr.seg_start_s
+                tr.seg_start_s = t
+            order = sorted(self.running, key=lambda r: (-r.remaining_s, -r.token))
+            for tr in order[:excess]:
+                self.running.remove(tr)
+                tr.record.segments.append((tr.record.segments_open, t))
+                tr.record.preemptions += 1
+                self.token += 1
+                tr.token = self.token  # invalidates its completion event
+                self.suspended.append(tr)
+                self.preemptions += 1
+
+    # ---------------------------------------------------------------------------- dispatch
+    def _start_training(self, tr: _Training) -> None:
+        t = self.clock.now_s
+        self.token += 1
+        tr.token = self.token
+        tr.seg_start_s = t
+        tr.record.segments_open = t
+        self.running.append(tr)
+        self.heap.push(t + tr.remaining_s, EventKind.TRAIN_DONE, tr.token, tr)
+
+    def _set_pool_rate(self, rate: int) -> None:
+        """Change the GPUs working on the pool's task; its remaining work is kept."""
+        t = self.clock.now_s
+        if self.pool_task is not None and self.pool_rate > 0:
+            self.pool_remaining -= (t - self.pool_seg_start) * self.pool_rate
+        self.pool_seg_start = t
+        self.pool_rate = rate
+        self.pool_token += 1  # invalidates the old completion event
+        if self.pool_task is not None and rate > 0:
+            done = t + max(self.pool_remaining, 0.0) / rate
+            self.heap.push(done, EventKind.SAMPLE_DONE, self.pool_token)
+
+    def _dispatch(self) -> None:
+        t = self.clock.now_s
+        while len(self.running) < self.n_e:
+            if self.suspended:
+                k = min(
+                    range(len(self.suspended)),
+                    key=lambda j: (self.suspended[j].remaining_s, j),
+                )
+                self._start_training(self.suspended.pop(k))
+                continue
+            task = self.core.next_evaluation()
+            if task is None:
+                break
+            work = float(self.ev.train_time_s([task.index])[0])
+            rec = TrainingRecord(task.index, task.source.value, work)
+            self.trainings.append(rec)
+            self._start_training(_Training(task, work, work, t, 0, rec))
+        # Evaluation GPUs with nothing to train join the sampling pool (work-conserving) when
+        # the config allows; sampling GPUs never train.
+        borrow = self.n_e - len(self.running) if self.sim.idle_evaluation_gpus_sample else 0
+        rate = self.n_s + borrow
+        if self.pool_task is None:
+            stask = self.core.next_sampling() if rate > 0 else None
+            if stask is None:
+                self.pool_rate = 0
+                return
+            self.pool_task = stask
+            if isinstance(stask, SupernetTask):
+                self.pool_remaining = self.sim.supernet_train_s
+            else:
+                self.pool_remaining = self.sim.estimate_s * stask.indices.size
+            self.pool_rate = 0
+            self.pool_seg_start = t
+            self._set_pool_rate(rate)
+        elif rate != self.pool_rate:
+            self._set_pool_rate(rate)
+
+    def _schedule_budget(self) -> None:
+        if self.budget is None:
+            return
+        self.budget_token += 1
+        p, _ = self._powers()
+        left = self.budget * (1.0 - _BUDGET_MARGIN) - self.carbon
+        t_stop = time_to_emit(self.trace, self.clock.now_s, left, float(p.sum()), self.sim.pue)
+        if t_stop < self.end:
+            self.heap.push(t_stop, EventKind.BUDGET, self.budget_token)
+
+    # ---------------------------------------------------------------------------- handlers
+    def _on_train_done(self, tr: _Training) -> None:
+        t = self.clock.now_s
+        self.running.remove(tr)
+        tr.remaining_s = 0.0
+        tr.record.segments.append((tr.record.segments_open, t))
+        tr.record.end_s = t
+        tr.record.completed = True
+        y = self.ev.evaluate([tr.task.index])
+        self.core.report_evaluation(tr.task, y[0])
+        self.tracker.trained(np.array([tr.task.index], dtype=np.int64), y)
+        self._row("train")
+
+    def _on_sample_done(self) -> None:
+        task = self.pool_task
+        self.pool_task = None
+        self.pool_remaining = 0.0
+        self.pool_rate = 0
+        if isinstance(task, SupernetTask):
+            self.core.report_supernet(task)
+            self._row("supernet")
+        elif isinstance(task, EstimationTask):
+            y = self.ev.estimate(task.indices)
+            self.core.report_estimation(task, y)
+            self.tracker.estimated(task.indices, y)
+            self._row("estimate")
+
+    def _on_step(self) -> None:
+        t = self.clock.now_s
+        ctx = self._context()
+        if self.alloc is not None:
+            self.policy.observe(ctx, self.alloc)
+        alloc = self.policy.decide(ctx).check(self.G, self.policy.describe())
+        self.alloc = alloc
+        self._apply(alloc)
+        self.alloc_rows.append(
+            {
+                "t_s": t,
+                "hours": (t - self.start) / 3600.0,
+                "intensity_g_per_kwh": ctx.intensity_g_per_kwh,
+                "sampling_gpus": alloc.sampling_gpus,
+                "evaluation_gpus": alloc.evaluation_gpus,
+            }
+        )
+        nxt = self.trace.start_s + (
+            math.floor((t - self.trace.start_s) / self.trace.step_s) + 1
+        ) * (self.trace.step_s)
+        if nxt < self.end:
+            self.heap.push(nxt, EventKind.STEP)
+
+    # ---------------------------------------------------------------------------- loop
+    def run(self, on_hour: Callable[[float], None] | None = None) -> RunResult:
+        self.heap.push(self.start, EventKind.STEP)
+        self.heap.push(self.end, EventKind.END)
+        while self.heap:
+            ev = self.heap.pop()
+            if ev.kind is EventKind.TRAIN_DONE and ev.token != ev.payload.token:
+                continue
+            if ev.kind is EventKind.SAMPLE_DONE and ev.token != self.pool_token:
+                continue
+            if ev.kind is EventKind.BUDGET and ev.token != self.budget_token:
+                continue
+            self._charge_to(ev.time_s)
+            if ev.kind is EventKind.END:
+                self.stop_reason = StopReason.HORIZON
+                break
+            if ev.kind is EventKind.BUDGET:
+                self.stop_reason = StopReason.BUDGET
+                break
+            if ev.kind is EventKind.STEP:
+                self._on_step()
+            elif ev.kind is EventKind.TRAIN_DONE:
+                self._on_train_done(ev.payload)
+            else:
+                self._on_sample_done()
+            self._dispatch()
+            if ev.kind is EventKind.STEP:
+                self._row("step")
+                if on_hour is not None:
+                    on_hour(self.clock.elapsed_s / 3600.0)
+            self._schedule_budget()
+        return self._finish()
+
+    def _finish(self) -> RunResult:
+        t = self.clock.now_s
+        for tr in self.running:
+            tr.record.segments.append((tr.record.segments_open, t))
+            tr.remaining_s -= t - tr.seg_start_s
+        self._row(self.stop_reason.value)
+        pareto = self.tracker.pareto_indices()
+        return RunResult.build(
+            spec=self.spec,
+            engine_series=self.series.cols,
+            alloc_rows=self.alloc_rows,
+            trainings=self.trainings,
+            pareto=pareto,
+            hv_max=self.hv_max,
+            hv_source=self.tracker.source.value,
+            stop_reason=self.stop_reason,
+            stop_s=t,
+            totals={
+                "hv": self.tracker.hv,
+                "log_hv_gap": float(log_hv_gap(self.tracker.hv, self.hv_max)),
+                "hv_all_estimated": self.tracker.hv_all_estimated,
+                "carbon_g": self.carbon,
+                **{f"carbon_{k}_g": v for k, v in self.carbon_by.items()},
+                "relative_carbon": self.relative,
+                "energy_kwh": self.energy_kwh,
+                "busy_gpu_hours": self.busy_gpu_h,
+                "hours": (t - self.start) / 3600.0,
+                "n_trained": self.core.n_trained,
+                "n_estimated": self.core.n_estimated,
+                "n_supernets": self.core.n_supernets,
+                "n_regions": self.core.n_regions,
+                "n_lamoo_fits": self.core.n_fits,
+                "preemptions": self.preemptions,
+                "unfinished_trainings": len(self.running) + len(self.suspended),
+                "queue_length": len(self.core.queue),
+            },
+        )
+
+
+def _horizon_s(sim: SimConfig) -> float:
+    if sim.horizon_h is None:
+        raise ConfigError("sim.horizon_h is not set and the run has no window length to use")
+    return sim.horizon_h * 3600.0
+
+
+def simulate(spec: RunSpec, *, on_hour: Callable[[float], None] | None = None) -> RunResult:
+    """Run one simulated search.
+
+    Args:
+        spec: the run (see :class:`RunSpec`).
+        on_hour: called with the elapsed simulated hours after every trace step (progress bars).
+
+    Returns:
+        The :class:`RunResult`. The same spec (and seed) gives the same result, bit for bit.
+
+    Raises:
+        ConfigError: when the trace does not cover the run, or a policy returns a bad split.
+    """
+    return _Engine(spec).run(on_hour)

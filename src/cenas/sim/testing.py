@@ -1,0 +1,173 @@
+"""Small synthetic benchmarks and traces for tests and examples (no data files needed).
+
+A :class:`ToyBenchmark` has ``n`` architectures with a one-hot encoding of a few categorical
+choices, a true accuracy (%, max), a latency (ms, min), a one-shot estimate of the accuracy and a
+training time; a :func:`toy_trace` is an hourly intensity trace from a list of values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from cenas.bench import Benchmark, Direction, Metric
+from cenas.carbon import EmissionKind, IntensityTrace, TraceFormat, TraceSource
+from cenas.errors import ArchitectureError
+from cenas.space import SearchSpace
+
+__all__ = ["ToyBenchmark", "ToySpace", "toy_trace"]
+
+
+class ToySpace(SearchSpace):
+    """``choices ** positions`` architectures; index = mixed-radix digits, features one-hot."""
+
+    name = "toy"
+
+    def __init__(self, positions: int = 3, choices: int = 4) -> None:
+        self.positions, self.choices = int(positions), int(choices)
+        self._size: int = self.choices**self.positions
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def _digits(self, idx: ArrayLike) -> NDArray[np.int64]:
+        arr = self.check_indices(np.asarray(idx).reshape(-1))
+        radix = self.choices ** np.arange(self.positions - 1, -1, -1, dtype=np.int64)
+        return (arr[:, None] // radix[None, :]) % self.choices
+
+    def features(self, idx: ArrayLike) -> NDArray[np.float64]:
+        d = self._digits(idx)
+        out = np.zeros((d.shape[0], self.positions * self.choices), dtype=np.float64)
+        rows = np.repeat(np.arange(d.shape[0]), self.positions)
+        cols = (np.arange(self.positions) * self.choices)[None, :] + d
+        out[rows, cols.ravel()] = 1.0
+        return out
+
+    def to_string(self, idx: int) -> str:
+        return "-".join(str(int(v)) for v in self._digits([idx])[0])
+
+    def from_string(self, arch: str) -> int:
+        try:
+            digits = [int(p) for p in arch.split("-")]
+        except ValueError:
+            raise ArchitectureError(
+                f"toy architecture must look like 0-1-2, got {arch!r}"
+            ) from None
+        if len(digits) != self.positions or not all(0 <= v < self.choices for v in digits):
+            raise ArchitectureError(f"toy architecture {arch!r} is out of range")
+        out = 0
+        for v in digits:
+            out = out * self.choices + v
+        return out
+
+    def neighbours(self, idx: int) -> NDArray[np.int64]:
+        d = self._digits([idx])[0]
+        out = []
+        for p in range(self.positions):
+            for c in range(self.choices):
+                if c != d[p]:
+                    e = d.copy()
+                    e[p] = c
+                    out.append(self.from_string("-".join(map(str, e))))
+        return np.array(out, dtype=np.int64)
+
+
+class ToyBenchmark(Benchmark):
+    """A synthetic tabular benchmark over a :class:`ToySpace`.
+
+    Metrics: ``acc`` (%, max), ``lat_ms`` (min), ``oneshot_acc`` (estimates ``acc``: the true
+    accuracy plus seeded noise of ``noise`` points), ``train_time_s`` (the training cost).
+
+    Args:
+        space: the space (default ``ToySpace()``, 64 architectures).
+        seed: seed of the values.
+        noise: standard deviation of the estimate's error, accuracy points.
+        train_time_s: a constant training time, or None for seeded times in [1800, 5400) s.
+        columns: extra or replacement columns (name -> values); new names get direction
+            ``min``. For hand-made cases.
+    """
+
+    name = "toy"
+    train_time_metric = "train_time_s"
+
+    def __init__(
+        self,
+        space: ToySpace | None = None,
+        *,
+        seed: int = 0,
+        noise: float = 2.0,
+        train_time_s: float | None = None,
+        columns: Mapping[str, Sequence[float]] | None = None,
+    ) -> None:
+        self._space = space if space is not None else ToySpace()
+        n = self._space.size
+        rng = np.random.default_rng(seed)
+        d = self._space._digits(np.arange(n))
+        capacity = d.sum(axis=1).astype(np.float64)
+        acc = 70.0 + 20.0 * capacity / max(capacity.max(), 1.0) + rng.normal(0, 1.0, n)
+        lat = 1.0 + 2.0 * capacity + rng.uniform(0, 1.0, n)
+        est = acc + rng.normal(0, noise, n)
+        tt = (
+            np.full(n, float(train_time_s))
+            if train_time_s is not None
+            else rng.uniform(1800.0, 5400.0, n)
+        )
+        self._cols: dict[str, NDArray[np.float64]] = {
+            "acc": acc,
+            "lat_ms": lat,
+            "oneshot_acc": est,
+            "train_time_s": tt,
+        }
+        self._metrics = {
+            "acc": Metric("acc", "%", Direction.MAX, "true accuracy"),
+            "lat_ms": Metric("lat_ms", "ms", Direction.MIN, "latency"),
+            "oneshot_acc": Metric(
+                "oneshot_acc", "%", Direction.MAX, "one-shot estimate", estimates="acc"
+            ),
+            "train_time_s": Metric("train_time_s", "s", Direction.MIN, "training time"),
+        }
+        for k, values in (columns or {}).items():
+            arr = np.asarray(values, dtype=np.float64)
+            if arr.shape != (n,):
+                raise ArchitectureError(f"column {k!r} must have {n} values, got {arr.shape}")
+            self._cols[k] = arr
+            if k not in self._metrics:
+                self._metrics[k] = Metric(k, "", Direction.MIN, "custom")
+        for col in self._cols.values():
+            col.setflags(write=False)
+        self.data_files: dict[str, str] = {"toy": f"seed={seed}"}
+
+    @property
+    def space(self) -> ToySpace:
+        return self._space
+
+    @property
+    def metrics(self) -> Mapping[str, Metric]:
+        return self._metrics
+
+    def column(self, metric: str) -> NDArray[np.float64]:
+        self.metric(metric)
+        return self._cols[metric]
+
+
+def toy_trace(
+    values_g_per_kwh: Sequence[float],
+    *,
+    start: str = "2021-01-01T00:00Z",
+    step_s: int = 3600,
+    label: str = "toy",
+) -> IntensityTrace:
+    """An intensity trace with the given step values (gCO2eq/kWh), hourly by default."""
+    idx = pd.date_range(
+        pd.Timestamp(start), periods=len(values_g_per_kwh), freq=pd.Timedelta(seconds=step_s)
+    )
+    source = TraceSource.make(
+        path=None, format=TraceFormat.SERIES, zone=None, kind=EmissionKind.UNKNOWN, label=label
+    )
+    return IntensityTrace.from_series(
+        pd.Series(np.asarray(values_g_per_kwh, dtype=np.float64), index=idx), source, step=step_s
+    )

@@ -1,0 +1,113 @@
+"""Configuration files: the repository's examples parse; errors name the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cenas.errors import ConfigError
+from cenas.search import SearchMode
+from cenas.sim import bundled_config, load_config, parse_config, plan_runs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MINIMAL = """
+[benchmark]
+objectives = ["cifar10_test_acc:max", "latency_raspi4_ms:min"]
+ref_point = [0, 100]
+
+[carbon]
+trace = "carbon/electricitymaps/US-CAL-CISO_2021_hourly.csv"
+windows = ["trace1", "2021-03-01T00:00"]
+
+[[methods]]
+name = "CE-NAS"
+policy = "heuristic"
+lookahead_h = 12
+
+[[methods]]
+name = "vanilla"
+policy = "all-evaluation"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "exp.toml"
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *sorted((ROOT / "configs").glob("*.toml")),
+        bundled_config("demo"),
+    ],
+    ids=lambda p: p.name,
+)
+def test_shipped_configs_parse(path: Path) -> None:
+    cfg = load_config(path)
+    assert cfg.methods and cfg.windows
+    assert cfg.horizon_h(cfg.windows[0]) > 0
+
+
+def test_minimal_config_defaults_and_modes(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL))
+    assert [m.mode for m in cfg.methods] == [SearchMode.CENAS, SearchMode.VANILLA]
+    assert cfg.methods[0].params == {"lookahead_h": 12}
+    assert cfg.ref_point == (0.0, 100.0)
+    assert cfg.windows[0].hours == 41 and cfg.windows[1].hours is None
+    assert cfg.horizon_h(cfg.windows[0]) == 41
+    with pytest.raises(ConfigError, match="horizon_h is required"):
+        cfg.horizon_h(cfg.windows[1])
+    keys = plan_runs(cfg.with_overrides(seeds=2))
+    assert len(keys) == 2 * 2 * 2 and keys[0].budget_g is None
+    assert cfg.method(None).name == "CE-NAS"
+    with pytest.raises(ConfigError, match="no method named"):
+        cfg.method("nope")
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (("[carbon]", "[carbon]\ncolour = 1"), "carbon.colour: unknown key"),
+        (("[benchmark]", '[sim]\ngpus = "eight"\n[benchmark]'), "sim.gpus must be an integer"),
+        (("[benchmark]", "[sim]\npue = 0.5\n[benchmark]"), "pue must be >= 1"),
+        (
+            ('policy = "heuristic"', 'policy = "greedy"'),
+            "methods\\[0\\].policy: unknown allocation",
+        ),
+        (("lookahead_h = 12", "look_ahead = 12"), "has no parameter 'look_ahead'"),
+        (("ref_point = [0, 100]", "ref_point = [0]"), "benchmark.ref_point must have one value"),
+        (('"latency_raspi4_ms:min"', '"latency_raspi4_ms:best"'), "benchmark.objectives"),
+        (('windows = ["trace1", "2021-03-01T00:00"]', 'windows = ["trace9"]'), "carbon.windows"),
+        (("[[methods]]", '[search]\nsampler = "magic"\n[[methods]]'), "search.sampler"),
+        (("[[methods]]", "[experiment]\nseeds = 0\n[[methods]]"), "seeds >= 1"),
+        (("[[methods]]", '[search.lamoo]\nkernel = "linear"\n[[methods]]'), "search.lamoo.kernel"),
+        (("[[methods]]", "mystery = 1\n[[methods]]"), "unknown key"),
+    ],
+)
+def test_errors_name_file_and_key(tmp_path: Path, edit: tuple[str, str], match: str) -> None:
+    text = MINIMAL.replace(edit[0], edit[1], 1)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=match) as e:
+        load_config(path)
+    assert str(path) in str(e.value)
+
+
+def test_missing_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[benchmark\n"))
+    with pytest.raises(ConfigError, match="benchmark is required"):
+        parse_config({}, "x.toml")
+
+
+def test_overrides(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL))
+    o = cfg.with_overrides(trace="other.csv", seeds=3, jobs=1)
+    assert (o.trace, o.seeds, o.jobs) == ("other.csv", 3, 1)
+    with pytest.raises(ConfigError):
+        cfg.with_overrides(seeds=0)
