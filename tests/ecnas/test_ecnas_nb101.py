@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from cenas.space import (
     NB101Cell,
     NB101CellSpace,
     SearchSpace,
+    enumerate_nb101_cells,
     nb101_hash,
     nb101_param_count,
 )
@@ -214,3 +216,25 @@ def test_cell_space_rejects_isomorphic_duplicates_and_unknown_cells() -> None:
         space.from_string(NB101Cell(M7, OPS7).to_string())
     with pytest.raises(ArchitectureError, match="not one of the 7 cells"):
         space.from_string("0" * 32)
+
+
+def test_enumeration_counts_isomorphism_classes() -> None:
+    cells = enumerate_nb101_cells(4)
+    # 1 two-vertex, 2x3 three-vertex and 84 four-vertex cells: EC-NAS's 4V space has 91.
+    assert len(cells) == 91
+    assert np.bincount([c.num_vertices for c in cells])[2:].tolist() == [1, 6, 84]
+    assert [c.graph_hash for c in cells] == sorted(c.graph_hash for c in cells)
+    space = NB101CellSpace(cells)
+    assert space.max_vertices == 4
+    # Only input -> output has no neighbour in the full space.
+    assert sum(space.neighbours(i).size == 0 for i in range(space.size)) == 1
+    with pytest.raises(ArchitectureError, match="between 2 and 7"):
+        enumerate_nb101_cells(8)
+
+
+@pytest.mark.data
+def test_enumerated_5v_space_is_the_measured_ecnas_space(data_dir: Path) -> None:
+    from cenas.ecnas import load_ecnas
+
+    hashes = [c.graph_hash for c in enumerate_nb101_cells(5)]
+    assert hashes == list(load_ecnas(5, data_dir).space.hashes)

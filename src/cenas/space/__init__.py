@@ -9,6 +9,7 @@ from cenas.space._nb101 import (
     NB101_OUTPUT,
     NB101Cell,
     NB101CellSpace,
+    enumerate_nb101_cells,
     nb101_hash,
     nb101_param_count,
 )
@@ -23,6 +24,7 @@ __all__ += [
     "NB101_OUTPUT",
     "NB101Cell",
     "NB101CellSpace",
+    "enumerate_nb101_cells",
     "nb101_hash",
     "nb101_param_count",
 ]
