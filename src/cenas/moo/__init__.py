@@ -5,6 +5,7 @@ Sign convention: every objective array is in MINIMISATION form, shape ``(n, m)``
 Conversion happens only at library boundaries (BoTorch maximises, so its adapter negates).
 """
 
+from cenas.moo._candidates import ENUMERATE_LIMIT, region_pool, space_features
 from cenas.moo._hypervolume import (
     LOG_GAP_REL_FLOOR,
     as_reference_point,
@@ -12,6 +13,26 @@ from cenas.moo._hypervolume import (
     hv_contributions,
     hypervolume,
     log_hv_gap,
+)
+from cenas.moo._lamoo import (
+    LaMOO,
+    LaMOONode,
+    LaMOOTree,
+    NodeSummary,
+    Region,
+    RegionStep,
+    SelectStrategy,
+    SvmKernel,
+)
+from cenas.moo._optimizers import (
+    NSGA2,
+    CategoricalSpace,
+    History,
+    LaMOOOptimizer,
+    Optimizer,
+    QNEHVIOptimizer,
+    RandomSearch,
+    run_optimizer,
 )
 from cenas.moo._pareto import (
     as_objective_array,
@@ -21,9 +42,31 @@ from cenas.moo._pareto import (
     non_dominated_mask,
     non_dominated_sort,
 )
+from cenas.moo._qnehvi import QNEHVISettings
+from cenas.moo._samplers import QNEHVISampler, RegionSampler, UniformRegionSampler
 
 __all__ = [
+    "ENUMERATE_LIMIT",
     "LOG_GAP_REL_FLOOR",
+    "NSGA2",
+    "CategoricalSpace",
+    "History",
+    "LaMOO",
+    "LaMOONode",
+    "LaMOOOptimizer",
+    "LaMOOTree",
+    "NodeSummary",
+    "Optimizer",
+    "QNEHVIOptimizer",
+    "QNEHVISampler",
+    "QNEHVISettings",
+    "RandomSearch",
+    "Region",
+    "RegionSampler",
+    "RegionStep",
+    "SelectStrategy",
+    "SvmKernel",
+    "UniformRegionSampler",
     "as_objective_array",
     "as_reference_point",
     "default_reference_point",
@@ -35,4 +78,7 @@ __all__ = [
     "log_hv_gap",
     "non_dominated_mask",
     "non_dominated_sort",
+    "region_pool",
+    "run_optimizer",
+    "space_features",
 ]
