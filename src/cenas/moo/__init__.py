@@ -6,6 +6,13 @@ Conversion happens only at library boundaries (BoTorch maximises, so its adapter
 """
 
 from cenas.moo._candidates import ENUMERATE_LIMIT, region_pool, space_features
+from cenas.moo._experiment import (
+    EffectivenessResult,
+    EffectivenessRun,
+    SampleSetSummary,
+    benchmark_reference_point,
+    lamoo_effectiveness,
+)
 from cenas.moo._hypervolume import (
     LOG_GAP_REL_FLOOR,
     as_reference_point,
@@ -50,6 +57,8 @@ __all__ = [
     "LOG_GAP_REL_FLOOR",
     "NSGA2",
     "CategoricalSpace",
+    "EffectivenessResult",
+    "EffectivenessRun",
     "History",
     "LaMOO",
     "LaMOONode",
@@ -64,17 +73,20 @@ __all__ = [
     "Region",
     "RegionSampler",
     "RegionStep",
+    "SampleSetSummary",
     "SelectStrategy",
     "SvmKernel",
     "UniformRegionSampler",
     "as_objective_array",
     "as_reference_point",
+    "benchmark_reference_point",
     "default_reference_point",
     "dominance_number",
     "front_extremes",
     "hv_contributions",
     "hypervolume",
     "knee_point",
+    "lamoo_effectiveness",
     "log_hv_gap",
     "non_dominated_mask",
     "non_dominated_sort",
