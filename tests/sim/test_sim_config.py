@@ -86,6 +86,10 @@ def test_minimal_config_defaults_and_modes(tmp_path: Path) -> None:
         (("[[methods]]", "[experiment]\nseeds = 0\n[[methods]]"), "seeds >= 1"),
         (("[[methods]]", '[search.lamoo]\nkernel = "linear"\n[[methods]]'), "search.lamoo.kernel"),
         (("[[methods]]", "mystery = 1\n[[methods]]"), "unknown key"),
+        (
+            ('policy = "all-evaluation"', 'policy = "all-evaluation"\nforecaster = "persistence"'),
+            "only the heuristic",
+        ),
     ],
 )
 def test_errors_name_file_and_key(tmp_path: Path, edit: tuple[str, str], match: str) -> None:

@@ -180,3 +180,16 @@ def test_demo(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     assert set(runs) == {"CE-NAS", "vanilla LaMOO", "one-shot LaMOO", "random allocation"}
     assert runs["CE-NAS"]["carbon_g"] < runs["vanilla LaMOO"]["carbon_g"]
     assert runs["one-shot LaMOO"]["n_trained"] == 0
+
+
+def test_heuristic_with_a_forecaster(data_dir: Path, tmp_path: Path) -> None:
+    text = CONFIG.format(hours=3, metric="latency_raspi4_ms:min", trace=TRACE)
+    text = text.replace('windows = ["trace1"]', 'windows = ["trace2"]')
+    text = text.replace('policy = "heuristic"', 'policy = "heuristic"\nforecaster = "persistence"')
+    p = tmp_path / "fc.toml"
+    p.write_text(text)
+    r = run_config(load_config(p), RunKey("CE-NAS", "trace2", 0), data_dir)
+    assert "forecast by PersistenceForecaster" in r.policy
+    p.write_text(text.replace('"persistence"', '"crystal-ball"'))
+    with pytest.raises(ConfigError, match="forecaster"):
+        run_config(load_config(p), RunKey("CE-NAS", "trace2", 0), data_dir)

@@ -87,7 +87,9 @@ class AllocationContext:
             forecaster is given the trace and ``t_s`` and must use only the data before).
         carbon_g: carbon emitted so far, gCO2eq.
         carbon_budget_g: the budget, or None.
-        hv: hypervolume of the search so far (the same quantity the run reports).
+        hv: hypervolume of the search so far (the same quantity the run reports; for one-shot
+            runs it uses benchmark look-ups of true objectives, which a live search would not
+            know).
         n_trained: architectures trained so far.
         n_estimated: architectures estimated so far.
         queue_length: |R|.

@@ -65,7 +65,14 @@ def render_budget_boxes(data: BudgetBoxData, path: str | Path) -> Path:
     for j, m in enumerate(data.methods):
         pos = [i + (j - (nm - 1) / 2) * width for i in range(nb)]
         vals = [list(data.values[i][j]) or [np.nan] for i in range(nb)]
-        bp = ax.boxplot(vals, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=True)
+        bp = ax.boxplot(
+            vals,
+            positions=pos,
+            widths=width * 0.9,
+            patch_artist=True,
+            showfliers=True,
+            medianprops={"color": "k"},
+        )
         for box in bp["boxes"]:
             box.set_facecolor(colors[j % len(colors)])
             box.set_alpha(0.6)

@@ -178,6 +178,34 @@ def _sampler(cfg: ExperimentConfig) -> RegionSampler:
     return UniformRegionSampler()
 
 
+def _forecaster(cfg: ExperimentConfig, name: str, method: str) -> Any:
+    from cenas.errors import ForecastError
+    from cenas.forecast import MODELS, Forecaster, make_forecaster
+
+    where = f"{cfg.label}: methods {method!r} forecaster"
+    try:
+        if name in MODELS:
+            f = make_forecaster(name)
+            if f.needs_fit:
+                raise ConfigError(
+                    f"{where}: {name!r} must be fitted first; give the directory of a saved, "
+                    "fitted model (cenas forecast) instead"
+                )
+            return f
+        path = Path(name).expanduser()
+        if not path.is_absolute() and cfg.path is not None:
+            path = cfg.path.parent / path
+        if not path.is_dir():
+            raise ConfigError(
+                f"{where}: {name!r} is neither a model that needs no fitting "
+                f"({', '.join(k for k in MODELS if not MODELS[k]().needs_fit)}) nor a saved model "
+                "directory"
+            )
+        return Forecaster.load(path)
+    except ForecastError as e:
+        raise ConfigError(f"{where}: {e}") from None
+
+
 def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None = None) -> RunSpec:
     """The :class:`RunSpec` of one run of a configuration.
 
@@ -210,7 +238,17 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
         evaluator=inputs.evaluator,
         trace=tr,
         start_s=start_s,
-        policy=make_policy(method.policy, dict(method.params)),
+        policy=make_policy(
+            method.policy,
+            {
+                **dict(method.params),
+                **(
+                    {"forecaster": _forecaster(cfg, method.forecaster, method.name)}
+                    if method.forecaster
+                    else {}
+                ),
+            },
+        ),
         sim=sim,
         search=replace(cfg.search, mode=method.mode),
         ref_point=inputs.ref_point_min,

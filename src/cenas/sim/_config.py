@@ -29,6 +29,7 @@ keys are errors)::
     name = "CE-NAS"
     policy = "heuristic"                  # a name of cenas.alloc.POLICIES
     lookahead_h = 24                      # policy parameters
+    forecaster = "persistence"            # optional (heuristic): a model name or saved model
     mode = "cenas"                        # optional; by default from the policy
 
     [experiment]
@@ -92,12 +93,23 @@ _LAMOO_KEYS = {
 
 @dataclass(frozen=True)
 class MethodSpec:
-    """One method of an experiment: a name, an allocation policy and a search mode."""
+    """One method of an experiment: a name, an allocation policy and a search mode.
+
+    Attributes:
+        name: the method's name (legends, tables, ``--method``).
+        policy: a name of :data:`cenas.alloc.POLICIES`.
+        params: the policy's keyword parameters.
+        mode: the search mode.
+        forecaster: for the heuristic, a :mod:`cenas.forecast` model that needs no fitting
+            (``persistence``, ``seasonal-naive``), or the directory of a saved, fitted model;
+            None reads the trace's look-ahead (an oracle).
+    """
 
     name: str
     policy: str
     params: Mapping[str, Any]
     mode: SearchMode
+    forecaster: str | None = None
 
 
 @dataclass(frozen=True)
@@ -429,7 +441,11 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                 f"{mt.where('mode')} must be one of {', '.join(m.value for m in SearchMode)}, "
                 f"got {mode_s!r}"
             ) from None
-        params = {key: v for key, v in md.items() if key not in ("name", "policy", "mode")}
+        forecaster = mt.get("forecaster", (str,), None)
+        if forecaster is not None and policy != "heuristic":
+            raise ConfigError(f"{mt.where('forecaster')}: only the heuristic policy uses one")
+        reserved = ("name", "policy", "mode", "forecaster")
+        params = {key: v for key, v in md.items() if key not in reserved}
         mt.used.update(params)
         mt.finish()
         try:
@@ -438,7 +454,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
             raise ConfigError(f"{label}: methods {name!r}: {e}") from None
         if any(m.name == name for m in methods):
             raise ConfigError(f"{mt.where('name')}: method name {name!r} is used twice")
-        methods.append(MethodSpec(name, policy, MappingProxyType(dict(params)), mode))
+        methods.append(MethodSpec(name, policy, MappingProxyType(dict(params)), mode, forecaster))
     # ---------------------------------------------------------------- experiment
     ex = _Table(label, "experiment", root.get("experiment", (dict,), {}))
     seeds = ex.get("seeds", (int,), 10)

@@ -8,13 +8,16 @@ Execution model.
 
 - Evaluation GPUs each train one architecture at a time; training takes the benchmark's training
   time (GPU-seconds on one GPU). When a re-allocation leaves fewer evaluation GPUs than running
-  trainings, the trainings with the most remaining work are preempted (checkpointed at no cost)
-  and wait; free evaluation GPUs resume preempted trainings (least remaining work first) before
-  taking new work. An evaluation GPU with no work idles.
+  trainings, the trainings with the most remaining work (among equals, the one started last)
+  are preempted (checkpointed at no cost) and wait; free evaluation GPUs resume preempted
+  trainings (least remaining work first) before taking new work. An evaluation GPU with no work
+  idles (or samples, see below).
 - Sampling GPUs form one pool that works through sampling tasks one at a time, data-parallel over
   all its GPUs (a task of W GPU-seconds takes W / n seconds on n GPUs). A task in progress when
   the pool shrinks or grows keeps its remaining work; with no sampling GPUs it pauses. While the
   core has no sampling work (R full, or nothing left to estimate) the pool's GPUs idle.
+  Evaluation GPUs with nothing to train join the pool until there is (work-conserving, see
+  ``SimConfig.idle_evaluation_gpus_sample``); sampling GPUs never train.
 - Carbon: between consecutive events every GPU draws a constant power (training, estimating or
   idle, see :class:`SimConfig`), charged with :func:`cenas.carbon.carbon_of_power_g` over exactly
   that interval; relative carbon is intensity × busy GPU-hours
