@@ -148,8 +148,10 @@ def test_config_errors_from_the_cli_are_one_line(
     assert code == 1 and "benchmark.objectives" in err and "latency_moon_ms" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     missing = config(tmp_path, trace="carbon/nope.csv")
-    code, _, err = cli(capsys, "experiment", str(missing), *d, "--seeds", "1")
+    out = tmp_path / "never"
+    code, _, err = cli(capsys, "experiment", str(missing), *d, "--seeds", "1", "--out", str(out))
     assert code == 1 and "carbon.trace" in err and "does not exist" in err
+    assert not out.exists()
     long = config(tmp_path, hours=24 * 400)
     with pytest.raises(ConfigError, match="needs"):
         run_config(load_config(long), RunKey("CE-NAS", "trace1", 0), data_dir)

@@ -210,10 +210,10 @@ def run_experiment(
         The :class:`ExperimentResult`; outcomes are in plan order whatever the completion order.
     """
     plan = list(keys) if keys is not None else plan_runs(cfg)
+    load_inputs(cfg, data_dir)  # fail fast, in this process, on data or config errors
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    load_inputs(cfg, data_dir)  # fail fast, in this process, on data or config errors
     n_jobs = cfg.jobs if jobs is None else jobs
     args = (cfg.raw, cfg.label, _overrides(cfg))
     dd = str(data_dir) if data_dir is not None else None
