@@ -26,6 +26,7 @@ from cenas.carbon._trace import (
     TraceSource,
     to_step_s,
 )
+from cenas.data import find_file
 from cenas.errors import TraceError
 
 __all__ = [
@@ -467,7 +468,8 @@ def load_trace(
     ``trace.covariates``, and what was found in ``trace.report``.
 
     Args:
-        path: the CSV file.
+        path: the CSV file; a relative path that does not exist is looked up in the reference
+            data directory (``$CENAS_DATA_DIR``), e.g. ``carbon/dacf/CISO_direct_emissions.csv``.
         kind: ``direct`` or ``lca`` picks the column of an Electricity Maps portal export
             (default direct); for single-column formats it must match what the format holds,
             or declares it where the file does not say (Electricity Maps API: lca by default;
@@ -486,7 +488,7 @@ def load_trace(
     Raises:
         TraceError: for every problem with the file, naming the file, the row and the rule.
     """
-    p = Path(path)
+    p = find_file(path)
     want = None if kind is None else EmissionKind.parse(kind)
     try:
         policy = GapPolicy(gap_policy)

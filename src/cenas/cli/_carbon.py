@@ -19,7 +19,7 @@ from cenas.carbon import (
     trace_plot_data,
 )
 from cenas.cli._output import console, print_json
-from cenas.data import resolve_data_dir
+from cenas.data import find_file
 from cenas.errors import ConfigError
 
 __all__ = ["register"]
@@ -63,13 +63,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(carbon_app, name="carbon")
 
 
-def _resolve(trace: Path, data_dir: Path | None) -> Path:
-    if trace.exists() or trace.is_absolute():
-        return trace
-    candidate = resolve_data_dir(data_dir) / trace
-    return candidate if candidate.exists() else trace
-
-
 def _load(
     trace: Path,
     data_dir: Path | None,
@@ -82,7 +75,7 @@ def _load(
     if window is not None and (start is not None or end is not None):
         raise ConfigError("--window cannot be combined with --start/--end; pick one")
     tr = load_trace(
-        _resolve(trace, data_dir),
+        find_file(trace, data_dir),
         kind=None if kind is None else kind.value,
         gap_policy=gap_policy,
     )

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from cenas.carbon import CarbonSignal, ConstantSignal, IntensityTrace, TraceSignal, load_trace
 from cenas.cli._output import console, print_json
-from cenas.data import resolve_data_dir
+from cenas.data import find_file
 from cenas.energy import (
     WORLD_AVERAGE_G_PER_KWH,
     ChildProcessesCpuUtilisation,
@@ -74,10 +74,7 @@ def _utc_seconds(text: str, what: str) -> float:
 def _trace_signal(
     trace: Path, kind: KindChoice | None, trace_start: str | None, now_s: float
 ) -> tuple[TraceSignal, str]:
-    path = trace
-    if not path.exists() and not path.is_absolute():
-        candidate = resolve_data_dir(None) / path
-        path = candidate if candidate.exists() else path
+    path = find_file(trace)
     tr: IntensityTrace = load_trace(path, kind=None if kind is None else kind.value)
     covers_now = tr.start_s <= now_s < tr.end_s
     if trace_start is None:

@@ -22,6 +22,7 @@ __all__ = [
     "FileStatus",
     "VerifyResult",
     "cache_dir",
+    "find_file",
     "locate",
     "resolve_data_dir",
     "sha256_file",
@@ -252,6 +253,23 @@ def resolve_data_dir(data_dir: str | Path | None = None, *, must_exist: bool = T
     if must_exist and not where.is_dir():
         raise DataFileMissingError(f"data directory {str(where)!r} (from {how}) does not exist")
     return where
+
+
+def find_file(path: str | Path, data_dir: str | Path | None = None) -> Path:
+    """A user-given file path: as given when it exists, else relative to the data directory.
+
+    Lets commands and the Python API take ``carbon/electricitymaps/US-CAL-CISO_2021_hourly.csv``
+    as well as a path of the user's own. When neither exists the path is returned unchanged, so
+    the caller's loader reports the missing file in its own words.
+    """
+    p = Path(path).expanduser()
+    if p.exists() or p.is_absolute():
+        return p
+    try:
+        candidate = resolve_data_dir(data_dir) / p
+    except DataFileMissingError:
+        return p
+    return candidate if candidate.exists() else p
 
 
 def sha256_file(path: Path) -> str:
