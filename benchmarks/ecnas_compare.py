@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(1)  # small GPs: threads only add contention
     warnings.filterwarnings("ignore", module=r"botorch\..*|linear_operator\..*|gpytorch\..*")
     logging.getLogger("botorch").setLevel(logging.ERROR)
-    console = Console()
+    console = Console(width=120)
 
     t0 = time.perf_counter()
     bench = load_ecnas(args.vertices)

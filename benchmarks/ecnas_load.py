@@ -44,7 +44,7 @@ def main() -> None:
                 os.environ["XDG_CACHE_HOME"] = tmp
                 cold.append(timed(vertices))
                 warm.append(timed(vertices))
-        for name, xs in (("cold (parse tar.gz)", cold), ("warm (npz cache)", warm)):
+        for name, xs in (("cold (tar.gz)", cold), ("warm (npz)", warm)):
             rows.append(
                 (
                     f"{vertices}V {name}",

@@ -41,7 +41,7 @@ def main() -> None:
             fit = train_surrogate(data, seed=seed)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             taus.append(fit.kendall_tau)
-            table.add_row(
+            row = (
                 str(th),
                 str(seed),
                 f"{fit.kendall_tau:.4f}",
@@ -50,6 +50,8 @@ def main() -> None:
                 f"{wall:.1f}",
                 f"{cpu:.1f}",
             )
+            table.add_row(*row)
+            console.print("  ".join(row), highlight=False)  # progress during a long run
     console.print(table)
     console.print(
         f"Kendall tau: median {statistics.median(taus):.4f}, min {min(taus):.4f} "

@@ -99,9 +99,9 @@ def test_archive_errors_name_the_problem(tmp_path: Path) -> None:
         read_ecnas_archive(_archive(tmp_path), epochs=12)
 
 
-def test_vertices_must_be_4_or_5(data_dir: Path) -> None:
+def test_vertices_must_be_4_or_5() -> None:
     with pytest.raises(ConfigError, match="vertices must be one of"):
-        load_ecnas(vertices=7, data_dir=data_dir)
+        load_ecnas(vertices=7)
 
 
 @pytest.mark.data

@@ -292,7 +292,9 @@ def render_attainment(data: AttainmentPlotData, path: str | Path, *, title: str 
             if lv in (lo, hi) and lo != hi:
                 ax.step(pts[:, 0], pts[:, 1], where="post", color=c, lw=0.8, ls=":", alpha=0.7)
             else:
-                ax.step(pts[:, 0], pts[:, 1], where="post", color=c, lw=1.8, label=method)
+                # Decreasing widths keep methods with coinciding surfaces visible.
+                lw = max(1.0, 3.2 - 0.5 * k)
+                ax.step(pts[:, 0], pts[:, 1], where="post", color=c, lw=lw, label=method)
     tf = data.true_front
     ax.plot(tf[:, 0], tf[:, 1], "k.", ms=5, label="true front")
     ax.set_xlabel(data.x_label)
