@@ -2,8 +2,8 @@
 
 Hypervolume after 50, 100, 200 and 300 true evaluations for LaMOO+uniform, LaMOO+qNEHVI, random
 search, NSGA-II and qNEHVI, on CIFAR-10 test accuracy vs Pixel 3 latency and vs Raspberry Pi 4
-latency, over 10 seeds: median and interquartile range, a PNG plot of the median curves with IQR
-bands, and the wall time per ask of each optimiser. Every optimiser asks batches of ``--batch``
+latency, over 10 seeds: median and interquartile range, a PNG plot of log(HV_max - HV) (median,
+IQR band), and the wall time per ask of each optimiser. Every optimiser asks batches of ``--batch``
 (10) and starts from 10 uniform random architectures. The reference point is the benchmark's worst
 value of each objective, so HV_max is the hypervolume of the whole table.
 
