@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from numpy.typing import NDArray
 
 from cenas.moo._hypervolume import hypervolume
 from cenas.moo._pareto import non_dominated_mask, non_dominated_sort
 
 if TYPE_CHECKING:
+    import torch
     from botorch.models.model import Model
 
 __all__ = ["GPState", "QNEHVISettings", "qnehvi_select"]
@@ -118,6 +118,8 @@ def qnehvi_select(
     Returns:
         The chosen pool row positions (distinct, int64, shape ``(q,)``) and the GP state.
     """
+    import torch  # lazily: importing cenas.moo must not pay for torch
+
     cfg = settings if settings is not None else QNEHVISettings()
     q = min(q, pool_x.shape[0])
     threads = torch.get_num_threads()
@@ -163,6 +165,8 @@ def _screen(
 ) -> NDArray[np.int64]:
     """Pool rows whose optimistic prediction improves the front's hypervolume most, best first
     (ties keep the pool's order)."""
+    import torch  # lazily: importing cenas.moo must not pay for torch
+
     with torch.no_grad():
         post = model.posterior(pool)
         mean = post.mean.numpy()  # type: ignore[attr-defined]
@@ -186,6 +190,7 @@ def _select(
     state: GPState | None,
     refit: bool,
 ) -> tuple[NDArray[np.int64], GPState]:
+    import torch  # lazily: importing cenas.moo must not pay for torch
     from botorch.acquisition.multi_objective.monte_carlo import (
         qNoisyExpectedHypervolumeImprovement,
     )
