@@ -34,10 +34,15 @@ def main(repeats: int = 5) -> None:
     table.add_column("median s", justify="right")
     table.add_column("min s", justify="right")
     table.add_column("target s", justify="right")
-    table.add_row("load + verify + join (cold)", f"{statistics.median(loads):.3f}",
-                  f"{min(loads):.3f}", "2.0")
-    table.add_row("query_many(all, all metrics)", f"{statistics.median(queries):.4f}",
-                  f"{min(queries):.4f}", "-")
+    table.add_row(
+        "load + verify + join (cold)", f"{statistics.median(loads):.3f}", f"{min(loads):.3f}", "2.0"
+    )
+    table.add_row(
+        "query_many(all, all metrics)",
+        f"{statistics.median(queries):.4f}",
+        f"{min(queries):.4f}",
+        "-",
+    )
     Console().print(table)
 
 
