@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cenas.cli._output import console, print_json
+from cenas.cli._output import console, print_json, progress_bar
 
 __all__ = ["register"]
 
@@ -23,14 +23,14 @@ def demo(
 ) -> None:
     """Simulate CE-NAS and its baselines for 41 h of US-CAL-CISO 2021 carbon intensity on
     NAS-Bench-201 (CIFAR-10 accuracy vs Raspberry Pi 4 latency, 8 GPUs) and compare them."""
-    from cenas.cli._sim import _progress, run_summary_table
+    from cenas.cli._sim import run_summary_table
     from cenas.sim import RunKey, build_spec, bundled_config, load_config, simulate
 
     cfg = load_config(bundled_config("demo"))
     window = cfg.windows[0]
     rows = []
     hv_max, hv_notes = 0.0, {}
-    with _progress(not as_json) as progress:
+    with progress_bar(not as_json) as progress:
         task = progress.add_task("simulating", total=len(cfg.methods))
         for m in cfg.methods:
             progress.update(task, description=f"simulating {m.name}")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cenas.cli._output import console, err_console, print_json
+from cenas.cli._output import console, print_json, progress_bar
 from cenas.errors import ArchitectureError, ConfigError, DataError, DataFileMissingError
 from cenas.space import NB101Cell, nb101_param_count
 
@@ -172,21 +169,6 @@ def hash_cmd(
         )
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Progress]:
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not enabled,
-    )
-    with progress:
-        yield progress
-
-
 def _parse_fractions(text: str) -> list[float]:
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
@@ -233,7 +215,7 @@ def train(
     cfg = SurrogateConfig(epochs=epochs)
     fr = _parse_fractions(fractions) if curve else []
     data = load_surrogate_data(data_dir)
-    with _progress(progress and not as_json) as bar:
+    with progress_bar(progress and not as_json) as bar:
         task = bar.add_task(f"training (seed {seed})", total=epochs)
         t0 = time.perf_counter()
         fit = train_surrogate(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cenas.bench import Objectives
 from cenas.cli._bench import load_benchmark_option
-from cenas.cli._output import console, err_console, print_json
+from cenas.cli._output import console, print_json, progress_bar
 from cenas.moo import EffectivenessResult, LaMOO, SelectStrategy, SvmKernel, lamoo_effectiveness
 
 __all__ = ["register"]
@@ -92,15 +91,7 @@ def effectiveness(
     obj = Objectives.parse(objectives)
     obj.check(bench)
     lamoo = LaMOO(cp=cp, kernel=kernel, leaf_size=leaf_size, max_depth=max_depth)
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
-    with progress:
+    with progress_bar() as progress:
         task = progress.add_task("LaMOO runs", total=runs)
         res = lamoo_effectiveness(
             bench,

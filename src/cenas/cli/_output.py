@@ -7,13 +7,23 @@ import enum
 import json
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-__all__ = ["console", "err_console", "print_json", "to_jsonable"]
+__all__ = ["console", "err_console", "print_json", "progress_bar", "to_jsonable"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,3 +57,21 @@ def print_json(obj: Any) -> None:
     """Print one JSON document on stdout."""
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Progress]:
+    """The one progress bar of the CLI: on stderr (stdout stays clean for ``--json``), transient,
+    and silent when ``enabled`` is False."""
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not enabled,
+    )
+    with progress:
+        yield progress

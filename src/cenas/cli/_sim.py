@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from cenas.cli._output import console, err_console, print_json
+from cenas.cli._output import console, print_json, progress_bar
 
 __all__ = ["register", "run_summary_table"]
 
@@ -32,22 +22,6 @@ def register(app: typer.Typer) -> None:
     """Add ``cenas simulate`` and ``cenas experiment`` to the root app."""
     app.command("simulate")(simulate)
     app.command("experiment")(experiment)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Progress]:
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=not enabled,
-    )
-    with progress:
-        yield progress
 
 
 def run_summary_table(rows: list[dict[str, Any]], title: str = "") -> Table:
@@ -109,7 +83,7 @@ def simulate(
     key = RunKey(m.name, w.name, s, budget)
     spec = build_spec(cfg, key, data_dir)
     horizon_h = spec.sim.horizon_h or 0.0
-    with _progress(not as_json) as progress:
+    with progress_bar(not as_json) as progress:
         task = progress.add_task(f"{m.name} on {w.name}", total=horizon_h)
         result = run_sim(spec, on_hour=lambda h: progress.update(task, completed=h))
     if out is None:
@@ -154,7 +128,7 @@ def experiment(
     cfg = load_config(config).with_overrides(trace=trace, seeds=seeds, jobs=jobs)
     plan = plan_runs(cfg)
     out_dir = out if out is not None else Path("cenas-runs") / f"{config.stem}-experiment"
-    with _progress(True) as progress:
+    with progress_bar(True) as progress:
         task = progress.add_task(f"{len(plan)} runs on {cfg.jobs} processes", total=len(plan))
 
         def done(o: Any, n: int, total: int) -> None:
