@@ -26,12 +26,13 @@ from cenas.forecast._baselines import PersistenceForecaster, SeasonalNaiveForeca
 from cenas.forecast._features import CovariateEncoder, LogScaler
 from cenas.forecast._gbm import GradientBoostingForecaster
 from cenas.forecast._registry import MODELS, make_forecaster, model_class
-from cenas.forecast._transformer import TransformerForecaster
+from cenas.forecast._transformer import Baseline, TransformerForecaster
 
 __all__ = [
     "CARBONCAST_DAY1_TO_4_MAPE",
     "MODELS",
     "BacktestResult",
+    "Baseline",
     "CarbonCastSplit",
     "CovariateEncoder",
     "Forecaster",

@@ -149,6 +149,11 @@ class CovariateEncoder:
             n += len(self.production) + 2
         return n
 
+    @property
+    def implied_index(self) -> int | None:
+        """Column of the implied intensity in :meth:`transform`'s output, or None."""
+        return self.n_features - 2 if self.production else None
+
     @classmethod
     def fit(cls, data: HourlySeries) -> CovariateEncoder | None:
         """Fit on the fit data; None when the series has no known-ahead columns."""

@@ -7,7 +7,10 @@ calendar features and, where the trace has them, the known-ahead covariates (DAC
 day-ahead production forecasts, with the implied intensity derived from them). A pre-norm
 transformer encoder attends over all tokens; a linear head on each future token emits its
 ``patch_h`` hours. The output is a correction, in log scale, to persistence (the last observed day
-repeated), and the head starts at zero, so an untrained model is the persistence forecast.
+repeated), and the head starts at zero, so an untrained model is the persistence forecast. The
+past intensity is fed relative to the context's mean level (``level_norm``), and time-of-year
+features are used only when the training data covers a whole year (otherwise the network would
+extrapolate on months it never saw).
 
 Training minimises the L1 error in log scale (a relative error, like MAPE) on issue times every
 ``issue_stride_h`` hours of the training period, with early stopping on the validation MAPE of
@@ -22,6 +25,7 @@ import copy
 import logging
 import math
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +51,23 @@ from cenas.forecast._features import (
     epoch_hours,
 )
 
-__all__ = ["TransformerForecaster"]
+__all__ = ["Baseline", "TransformerForecaster"]
 
 _log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.pt"
+
+
+class Baseline(StrEnum):
+    """The forecast the transformer learns to correct."""
+
+    RIDGE = "ridge"
+    """Linear map from the context (relative to its mean level) to the horizon, closed form."""
+    PERSISTENCE = "persistence"
+    """The last observed day repeated."""
+
+
+MIN_YEAR_FEATURES_H = 365 * H_PER_DAY
 
 
 class _Net(nn.Module):
@@ -70,6 +86,7 @@ class _Net(nn.Module):
         super().__init__()
         self.patch_h = patch_h
         self.n_future = n_future
+
         self.embed = nn.Linear(patch_h * n_in, d_model)
         self.pos = nn.Parameter(torch.zeros(1, n_tokens, d_model))
         nn.init.normal_(self.pos, std=0.02)
@@ -106,6 +123,15 @@ class TransformerForecaster(Forecaster):
         weight_decay: AdamW weight decay.
         issue_stride_h: hours between training issue times.
         num_threads: CPU threads for training and prediction (restored afterwards).
+        level_norm: feed the past intensity (and the implied intensity) relative to the
+            context's mean level, so corrections carry over between seasons.
+        ema_decay: if > 0, validate and keep an exponential moving average of the weights
+            (decay per step), which smooths training on small data.
+        baseline: what the network corrects: ``ridge`` (a linear map from the context, relative
+            to its mean level, to the horizon, fitted in closed form on the training issues,
+            as in NLinear; it carries the last hours into the first leads) or ``persistence``
+            (the last observed day repeated).
+        ridge_penalty: L2 penalty of the ridge baseline.
     """
 
     name = "transformer"
@@ -127,6 +153,10 @@ class TransformerForecaster(Forecaster):
         weight_decay: float = 1e-4,
         issue_stride_h: int = 2,
         num_threads: int = 2,
+        level_norm: bool = False,
+        ema_decay: float = 0.0,
+        baseline: Baseline | str = Baseline.RIDGE,
+        ridge_penalty: float = 10.0,
     ) -> None:
         super().__init__()
         if patch_h < 1 or H_PER_DAY % patch_h or horizon_h % patch_h:
@@ -155,9 +185,25 @@ class TransformerForecaster(Forecaster):
         self.weight_decay = float(weight_decay)
         self.issue_stride_h = int(issue_stride_h)
         self.num_threads = int(num_threads)
+        self.level_norm = bool(level_norm)
+        if not 0.0 <= ema_decay < 1.0:
+            raise ForecastError(f"transformer: ema_decay must be in [0, 1), got {ema_decay}")
+        self.ema_decay = float(ema_decay)
+        try:
+            self.baseline = Baseline(baseline)
+        except ValueError:
+            raise ForecastError(
+                f"transformer: baseline must be one of {[b.value for b in Baseline]}, got "
+                f"{baseline!r}"
+            ) from None
+        if ridge_penalty < 0:
+            raise ForecastError(f"transformer: ridge_penalty must be >= 0, got {ridge_penalty}")
+        self.ridge_penalty = float(ridge_penalty)
+        self._ridge: NDArray[np.float64] | None = None
         self._scaler: LogScaler | None = None
         self._encoder: CovariateEncoder | None = None
         self._net: _Net | None = None
+        self._year_features = True
         self.history_: list[dict[str, float]] = []
         self.best_epoch_: int = 0
 
@@ -175,7 +221,8 @@ class TransformerForecaster(Forecaster):
         keys = (
             "context_days", "horizon_h", "patch_h", "d_model", "n_heads", "n_layers", "ff",
             "dropout", "max_epochs", "patience", "batch_size", "lr", "weight_decay",
-            "issue_stride_h", "num_threads",
+            "issue_stride_h", "num_threads", "level_norm", "ema_decay",
+            "baseline", "ridge_penalty",
         )  # fmt: skip
         return {k: getattr(self, k) for k in keys}
 
@@ -216,20 +263,64 @@ class TransformerForecaster(Forecaster):
         idx = issues[:, None] + np.arange(-c, h)[None, :]
         past = np.arange(c + h) < c
         y = np.where(past[None, :], z[np.minimum(idx, issues[:, None] - 1)], 0.0)
+        known_rows = None if known is None else known[idx]
+        if self.level_norm:
+            # Inputs relative to the context's mean level: the model learns shapes and
+            # corrections that carry over from one season's level to another's.
+            level = y[:, :c].mean(axis=1, keepdims=True)
+            y = np.where(past[None, :], y - level, 0.0)
+            j = None if self._encoder is None else self._encoder.implied_index
+            if known_rows is not None and j is not None:
+                known_rows = known_rows.copy()
+                have = known_rows[..., -1] == 0.0
+                known_rows[..., j] = np.where(have, known_rows[..., j] - level, 0.0)
         parts = [
             y[..., None],
             np.broadcast_to(past[None, :, None], (*y.shape, 1)).astype(np.float64),
-            calendar_features(hour0 + idx),
+            self._calendar(hour0 + idx),
         ]
-        if known is not None:
-            parts.append(known[idx])
+        if known_rows is not None:
+            parts.append(known_rows)
         x = np.concatenate(parts, axis=-1)
-        last_day = z[issues[:, None] - H_PER_DAY + np.arange(H_PER_DAY)[None, :]]
-        base = last_day[:, np.arange(h) % H_PER_DAY]
+        base = self._base(z, issues)
         return (
             torch.from_numpy(x.astype(np.float32)),
             torch.from_numpy(base.astype(np.float32)),
         )
+
+    def _ridge_design(
+        self, z: NDArray[np.float64], issues: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Ridge inputs ``[context - level, 1]`` and the level, from ``z`` before each issue."""
+        ctx = z[issues[:, None] + np.arange(-self.context_h, 0)[None, :]]
+        level = ctx.mean(axis=1, keepdims=True)
+        return np.concatenate([ctx - level, np.ones_like(level)], axis=1), level
+
+    def _fit_ridge(self, z: NDArray[np.float64], issues: NDArray[np.int64]) -> None:
+        x, level = self._ridge_design(z, issues)
+        y = z[issues[:, None] + np.arange(self.horizon_h)[None, :]] - level
+        penalty = self.ridge_penalty * np.eye(x.shape[1])
+        penalty[-1, -1] = 0.0  # the intercept is not shrunk
+        self._ridge = np.linalg.solve(x.T @ x + penalty, x.T @ y)
+
+    def _base(self, z: NDArray[np.float64], issues: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The forecast the network corrects, z scale, shape ``(m, horizon_h)``; reads only
+        ``z[issue - context_h : issue]``."""
+        if self.baseline is Baseline.RIDGE:
+            if self._ridge is None:
+                raise ForecastError("transformer: the ridge baseline is not fitted")
+            x, level = self._ridge_design(z, issues)
+            out: NDArray[np.float64] = level + x @ self._ridge
+            return out
+        last_day = z[issues[:, None] - H_PER_DAY + np.arange(H_PER_DAY)[None, :]]
+        persistence: NDArray[np.float64] = last_day[:, np.arange(self.horizon_h) % H_PER_DAY]
+        return persistence
+
+    def _calendar(self, hours: NDArray[np.int64]) -> NDArray[np.float64]:
+        cal = calendar_features(hours)
+        if not self._year_features:
+            cal[..., 4:] = 0.0
+        return cal
 
     def _encode_known(
         self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
@@ -261,8 +352,13 @@ class TransformerForecaster(Forecaster):
             )
         self._scaler = LogScaler.fit(data.values_g_per_kwh[:vf])
         self._encoder = CovariateEncoder.fit(data.head(vf))
+        # Time-of-year features only when the training data covers a year: a network
+        # extrapolates wildly on months it never saw (trees would stay flat).
+        self._year_features = vf >= MIN_YEAR_FEATURES_H
         values = np.asarray(data.values_g_per_kwh, dtype=np.float64)
         z = self._scaler.transform(values)
+        if self.baseline is Baseline.RIDGE:
+            self._fit_ridge(z, train_issues)
         columns = [] if data.known is None else [str(col) for col in data.known.columns]
         known = self._encode_known(data.known_np, columns, data.label)
         x_tr, base_tr = self._inputs(z, known, hour0, train_issues)
@@ -303,8 +399,12 @@ class TransformerForecaster(Forecaster):
             total_steps=self.max_epochs * steps_per_epoch,
             pct_start=0.1,
         )
-        self._net = net
-        best_state = copy.deepcopy(net.state_dict())
+        # Validation and the saved weights use an exponential moving average of the weights
+        # when ema_decay > 0 (smoother than any single step's weights on small data).
+        ema = copy.deepcopy(net) if self.ema_decay > 0 else net
+        ema.requires_grad_(self.ema_decay == 0)
+        self._net = ema
+        best_state = copy.deepcopy(ema.state_dict())
         best, best_epoch, stale = self._valid_mape(x_va, base_va, actual_va), 0, 0
         self.history_ = [{"epoch": 0, "valid_mape": best}]
         if progress is not None:
@@ -322,6 +422,10 @@ class TransformerForecaster(Forecaster):
                 nn.utils.clip_grad_norm_(net.parameters(), 1.0)
                 opt.step()
                 sched.step()
+                if ema is not net:
+                    with torch.no_grad():
+                        for pe, p in zip(ema.parameters(), net.parameters(), strict=True):
+                            pe.lerp_(p, 1.0 - self.ema_decay)
                 total += float(loss.detach()) * b.numel()
             mape = self._valid_mape(x_va, base_va, actual_va)
             self.history_.append(
@@ -330,7 +434,7 @@ class TransformerForecaster(Forecaster):
             _log.info("transformer epoch %d: valid MAPE %.3f %%", epoch, mape)
             if mape < best - 1e-9:
                 best, best_epoch, stale = mape, epoch, 0
-                best_state = copy.deepcopy(net.state_dict())
+                best_state = copy.deepcopy(ema.state_dict())
             else:
                 stale += 1
             if progress is not None:
@@ -341,8 +445,9 @@ class TransformerForecaster(Forecaster):
                 )
             if stale >= self.patience:
                 break
-        net.load_state_dict(best_state)
-        net.eval()
+        ema.load_state_dict(best_state)
+        ema.eval()
+        self._net = ema
         self.best_epoch_ = best_epoch
         if progress is not None:
             progress(self.max_epochs, self.max_epochs, f"transformer: best valid {best:.2f} %")
@@ -409,11 +514,15 @@ class TransformerForecaster(Forecaster):
     def _save_state(self, directory: Path) -> dict[str, Any]:
         if self._scaler is None or self._net is None:
             raise ForecastError("transformer: nothing to save, the model is not fitted")
-        torch.save(self._net.state_dict(), directory / WEIGHTS_FILE)
+        weights: dict[str, Any] = {"net": self._net.state_dict()}
+        if self._ridge is not None:
+            weights["ridge"] = torch.from_numpy(self._ridge)
+        torch.save(weights, directory / WEIGHTS_FILE)
         return {
             "scaler": self._scaler.to_dict(),
             "encoder": None if self._encoder is None else self._encoder.to_dict(),
             "weights_file": WEIGHTS_FILE,
+            "year_features": self._year_features,
             "best_epoch": self.best_epoch_,
             "history": self.history_,
         }
@@ -425,10 +534,14 @@ class TransformerForecaster(Forecaster):
             enc = state.get("encoder")
             self._encoder = None if enc is None else CovariateEncoder.from_dict(enc)
             net = self._make_net()
-            net.load_state_dict(torch.load(path, weights_only=True, map_location="cpu"))
+            weights = torch.load(path, weights_only=True, map_location="cpu")
+            net.load_state_dict(weights["net"])
+            ridge = weights.get("ridge")
+            self._ridge = None if ridge is None else ridge.numpy().astype(np.float64)
         except (OSError, KeyError, RuntimeError, TypeError, ValueError) as e:
             raise ForecastError(f"{path}: cannot load the transformer weights ({e})") from None
         net.eval()
         self._net = net
+        self._year_features = bool(state.get("year_features", True))
         self.best_epoch_ = int(state.get("best_epoch", 0))
         self.history_ = list(state.get("history", []))
