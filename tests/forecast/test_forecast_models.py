@@ -130,3 +130,17 @@ def test_dacf_covariates(data_dir: Path) -> None:
     factors = dict(zip(enc.production, enc.factors_g_per_kwh, strict=True))
     assert factors["avg_coal_production_forecast"] == pytest.approx(760, abs=2)
     assert factors["avg_nat_gas_production_forecast"] == pytest.approx(370, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"baseline": "median"}, "baseline must be one of"),
+        ({"patch_h": 5}, "patch_h must divide 24"),
+        ({"d_model": 10, "n_heads": 4}, "divisible by n_heads"),
+        ({"ema_decay": 1.0}, "ema_decay"),
+    ],
+)
+def test_transformer_config_errors(kwargs: dict[str, object], needle: str) -> None:
+    with pytest.raises(ForecastError, match=needle):
+        TransformerForecaster(**kwargs)  # type: ignore[arg-type]

@@ -6,11 +6,15 @@ patch contributes its scaled intensity (zero and flagged unobserved in the futur
 calendar features and, where the trace has them, the known-ahead covariates (DACF weather and
 day-ahead production forecasts, with the implied intensity derived from them). A pre-norm
 transformer encoder attends over all tokens; a linear head on each future token emits its
-``patch_h`` hours. The output is a correction, in log scale, to persistence (the last observed day
-repeated), and the head starts at zero, so an untrained model is the persistence forecast. The
-past intensity is fed relative to the context's mean level (``level_norm``), and time-of-year
-features are used only when the training data covers a whole year (otherwise the network would
-extrapolate on months it never saw).
+``patch_h`` hours. The output is a correction, in log scale, to a baseline forecast: by default
+a ridge regression from the context (relative to its mean level) to the 96 hours, fitted in closed
+form on the training issues (as in NLinear; it carries the last hours into the first leads), or
+persistence (the last observed day repeated). The head starts at zero, so an untrained network is
+the baseline, and early stopping keeps the baseline when training does not improve on it.
+Time-of-year features are used only when the training data covers a whole year (otherwise the
+network extrapolates on months it never saw). Optionally the past intensity is fed relative to the
+context's mean level (``level_norm``) and an exponential moving average of the weights is kept
+(``ema_decay``); both are off by default (they did not help on CISO).
 
 Training minimises the L1 error in log scale (a relative error, like MAPE) on issue times every
 ``issue_stride_h`` hours of the training period, with early stopping on the validation MAPE of
