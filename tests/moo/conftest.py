@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pytest
 from numpy.typing import ArrayLike, NDArray
 
-from cenas.bench import Benchmark, Direction, Metric
+from cenas.bench import Direction, Metric, TableBenchmark
 from cenas.space import SearchSpace
 
 GENES = 4
@@ -89,37 +87,21 @@ class PlainToySpace(ToySpace):
         return np.array(out, dtype=np.int64)
 
 
-class ToyBenchmark(Benchmark):
+def toy_benchmark_of(space: ToySpace) -> TableBenchmark:
     """Accuracy rises with gene values, latency and energy rise with them too (a trade-off)."""
-
-    name = "toy"
-
-    def __init__(self, space: ToySpace) -> None:
-        self._space = space
-        ops = ToySpace.op_vectors(space, space.all_indices()).astype(np.float64)
-        w = np.array([3.0, 2.0, 1.5, 1.0])
-        self._cols = {
-            "acc": 50.0 + 10.0 * np.sqrt(ops @ w),
-            "lat_ms": 1.0 + ops.sum(axis=1) + 0.3 * ops[:, 0] * ops[:, 3],
-            "energy_mj": 2.0 + (ops**2) @ w[::-1] / 5.0,
-        }
-        self._metrics = {
-            "acc": Metric("acc", "%", Direction.MAX),
-            "lat_ms": Metric("lat_ms", "ms", Direction.MIN),
-            "energy_mj": Metric("energy_mj", "mJ", Direction.MIN),
-        }
-
-    @property
-    def space(self) -> ToySpace:
-        return self._space
-
-    @property
-    def metrics(self) -> Mapping[str, Metric]:
-        return self._metrics
-
-    def column(self, metric: str) -> NDArray[np.float64]:
-        self.metric(metric)
-        return self._cols[metric]
+    ops = ToySpace.op_vectors(space, space.all_indices()).astype(np.float64)
+    w = np.array([3.0, 2.0, 1.5, 1.0])
+    cols = {
+        "acc": 50.0 + 10.0 * np.sqrt(ops @ w),
+        "lat_ms": 1.0 + ops.sum(axis=1) + 0.3 * ops[:, 0] * ops[:, 3],
+        "energy_mj": 2.0 + (ops**2) @ w[::-1] / 5.0,
+    }
+    metrics = {
+        "acc": Metric("acc", "%", Direction.MAX),
+        "lat_ms": Metric("lat_ms", "ms", Direction.MIN),
+        "energy_mj": Metric("energy_mj", "mJ", Direction.MIN),
+    }
+    return TableBenchmark(space, cols, metrics)
 
 
 @pytest.fixture
@@ -133,5 +115,5 @@ def plain_toy_space() -> PlainToySpace:
 
 
 @pytest.fixture
-def toy_bench(toy_space: ToySpace) -> ToyBenchmark:
-    return ToyBenchmark(toy_space)
+def toy_bench(toy_space: ToySpace) -> TableBenchmark:
+    return toy_benchmark_of(toy_space)

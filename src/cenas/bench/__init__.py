@@ -5,6 +5,7 @@ from cenas.bench._hwnas import HWNAS_FILENAME, HWNAS_METRICS, HWNasTable, load_h
 from cenas.bench._nb201 import NB201Benchmark, load_nb201
 from cenas.bench._objectives import Objective, Objectives
 from cenas.bench._registry import BENCHMARK_NAMES, get_benchmark
+from cenas.bench._table import TableBenchmark
 
 __all__ = [
     "BENCHMARK_NAMES",
@@ -17,6 +18,7 @@ __all__ = [
     "NB201Benchmark",
     "Objective",
     "Objectives",
+    "TableBenchmark",
     "get_benchmark",
     "load_hwnasbench",
     "load_nb201",

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cenas.bench._base import Benchmark, Direction, Metric
+from cenas.bench._base import Direction, Metric
 from cenas.bench._hwnas import HWNAS_FILENAME, load_hwnasbench
+from cenas.bench._table import TableBenchmark
 from cenas.data import CATALOG, load_pickle, load_torch_zip_pickle, locate, resolve_data_dir
 from cenas.errors import DataError, DataFileMissingError
 from cenas.space import NB201Space
@@ -40,7 +41,7 @@ _TPE_DATASETS = {"cifar10": "cifar10", "cifar100": "cifar100", "imagenet16": "im
 _N = 15_625
 
 
-class NB201Benchmark(Benchmark):
+class NB201Benchmark(TableBenchmark):
     """NAS-Bench-201 with accuracies, training cost, supernet estimates and hardware latencies.
 
     Build it with :func:`load_nb201`. Metrics (see :attr:`metrics` for units and directions):
@@ -48,11 +49,13 @@ class NB201Benchmark(Benchmark):
     the mean over seeds), ``{...}_train_time_s`` (200-epoch training), ``params_mb``,
     ``oneshot_cifar10_acc`` and ``fewshot_cifar10_acc`` (supernet estimates of
     ``cifar10_test_acc``), ``latency_<device>_ms`` for every HELP device file present, and
-    ``hw_*`` columns when an HW-NAS-Bench pickle is given.
+    ``hw_*`` columns when an HW-NAS-Bench pickle is given. ``data_files`` maps each file the
+    table was built from to its SHA-256.
     """
 
     name = "nb201"
     train_time_metric = "cifar10_train_time_s"
+    _space: NB201Space
 
     def __init__(
         self,
@@ -61,35 +64,16 @@ class NB201Benchmark(Benchmark):
         metrics: Mapping[str, Metric],
         data_files: Mapping[str, str],
     ) -> None:
-        missing = set(metrics) ^ set(columns)
-        if missing:
-            raise DataError(f"metrics and columns disagree on {sorted(missing)}")
-        for name, col in columns.items():
-            if col.shape != (space.size,):
-                raise DataError(f"column {name!r} has shape {col.shape}, expected ({space.size},)")
-            col.setflags(write=False)
-        self._space = space
-        self._columns = dict(columns)
-        self._metrics = dict(metrics)
-        self.data_files: dict[str, str] = dict(data_files)
-        """Data files the table was built from: catalog name (or path) -> SHA-256."""
+        super().__init__(space, columns, metrics, data_files)
 
     @property
     def space(self) -> NB201Space:
         return self._space
 
     @property
-    def metrics(self) -> Mapping[str, Metric]:
-        return self._metrics
-
-    @property
     def devices(self) -> list[str]:
         """Devices with a latency column."""
-        return [m[len("latency_") : -len("_ms")] for m in self._metrics if m.startswith("latency_")]
-
-    def column(self, metric: str) -> NDArray[np.float64]:
-        self.metric(metric)
-        return self._columns[metric]
+        return [m[len("latency_") : -len("_ms")] for m in self.metrics if m.startswith("latency_")]
 
     def table(self) -> pd.DataFrame:
         """Every metric as a DataFrame indexed by architecture index, with the strings."""

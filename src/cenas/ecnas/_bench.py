@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cenas.bench import Benchmark, Direction, Metric
+from cenas.bench import Direction, Metric, TableBenchmark
 from cenas.data import CATALOG, cache_dir, locate
 from cenas.errors import ArchitectureError, ConfigError, DataError
 from cenas.space import NB101Cell, NB101CellSpace
@@ -255,7 +255,7 @@ def _table(
     return ECNASTable(sid, epochs, hashes, tuple(cells), columns, repeats, std)
 
 
-class ECNASBenchmark(Benchmark):
+class ECNASBenchmark(TableBenchmark):
     """EC-NAS measurements of one NAS-Bench-101 sub-space as a tabular :class:`Benchmark`.
 
     Build it with :func:`load_ecnas`. The space is an :class:`~cenas.space.NB101CellSpace` over
@@ -264,26 +264,20 @@ class ECNASBenchmark(Benchmark):
     """
 
     train_time_metric = "train_time_s"
+    _space: NB101CellSpace
 
-    def __init__(self, table: ECNASTable) -> None:
+    def __init__(self, table: ECNASTable, data_files: Mapping[str, str] | None = None) -> None:
         self.table = table
         self.name = f"ecnas-{int(table.space_id)}v"
-        self._space = NB101CellSpace(
+        space = NB101CellSpace(
             table.cells, max_vertices=int(table.space_id), name=f"nb101-{int(table.space_id)}v"
         )
-        self._columns = {}
-        for k, v in table.columns.items():
-            col = np.array(v, dtype=np.float64)
-            col.setflags(write=False)
-            self._columns[k] = col
+        metrics = {k: ECNAS_METRICS[k] for k in table.columns}
+        super().__init__(space, table.columns, metrics, data_files)
 
     @property
     def space(self) -> NB101CellSpace:
         return self._space
-
-    @property
-    def metrics(self) -> Mapping[str, Metric]:
-        return ECNAS_METRICS
 
     @property
     def vertices(self) -> int:
@@ -299,10 +293,6 @@ class ECNASBenchmark(Benchmark):
     def repeats(self) -> NDArray[np.int64]:
         """Repeats averaged per architecture, shape ``(space.size,)``."""
         return self.table.repeats
-
-    def column(self, metric: str) -> NDArray[np.float64]:
-        self.metric(metric)
-        return self._columns[metric]
 
     def std(self, metric: str) -> NDArray[np.float64]:
         """Standard deviation over repeats of one metric, shape ``(space.size,)``."""
@@ -412,4 +402,4 @@ def load_ecnas(
         _memo[key] = tables
     if sid not in tables:
         raise DataError(f"{path}: no {epochs}-epoch results for the {sid.dirname} space")
-    return ECNASBenchmark(tables[sid])
+    return ECNASBenchmark(tables[sid], {ECNAS_ARCHIVE: CATALOG[ECNAS_ARCHIVE].sha256})

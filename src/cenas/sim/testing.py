@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from cenas.bench import Benchmark, Direction, Metric
+from cenas.bench import Direction, Metric, TableBenchmark
 from cenas.carbon import EmissionKind, IntensityTrace, TraceFormat, TraceSource
 from cenas.errors import ArchitectureError
 from cenas.space import SearchSpace
@@ -76,7 +76,7 @@ class ToySpace(SearchSpace):
         return np.array(out, dtype=np.int64)
 
 
-class ToyBenchmark(Benchmark):
+class ToyBenchmark(TableBenchmark):
     """A synthetic tabular benchmark over a :class:`ToySpace`.
 
     Metrics: ``acc`` (%, max), ``lat_ms`` (min), ``oneshot_acc`` (estimates ``acc``: the true
@@ -93,6 +93,7 @@ class ToyBenchmark(Benchmark):
 
     name = "toy"
     train_time_metric = "train_time_s"
+    _space: ToySpace
 
     def __init__(
         self,
@@ -103,10 +104,10 @@ class ToyBenchmark(Benchmark):
         train_time_s: float | None = None,
         columns: Mapping[str, Sequence[float]] | None = None,
     ) -> None:
-        self._space = space if space is not None else ToySpace()
-        n = self._space.size
+        toy_space = space if space is not None else ToySpace()
+        n = toy_space.size
         rng = np.random.default_rng(seed)
-        d = self._space._digits(np.arange(n))
+        d = toy_space._digits(np.arange(n))
         capacity = d.sum(axis=1).astype(np.float64)
         acc = 70.0 + 20.0 * capacity / max(capacity.max(), 1.0) + rng.normal(0, 1.0, n)
         lat = 1.0 + 2.0 * capacity + rng.uniform(0, 1.0, n)
@@ -116,13 +117,13 @@ class ToyBenchmark(Benchmark):
             if train_time_s is not None
             else rng.uniform(1800.0, 5400.0, n)
         )
-        self._cols: dict[str, NDArray[np.float64]] = {
+        cols: dict[str, NDArray[np.float64]] = {
             "acc": acc,
             "lat_ms": lat,
             "oneshot_acc": est,
             "train_time_s": tt,
         }
-        self._metrics = {
+        metrics = {
             "acc": Metric("acc", "%", Direction.MAX, "true accuracy"),
             "lat_ms": Metric("lat_ms", "ms", Direction.MIN, "latency"),
             "oneshot_acc": Metric(
@@ -134,24 +135,14 @@ class ToyBenchmark(Benchmark):
             arr = np.asarray(values, dtype=np.float64)
             if arr.shape != (n,):
                 raise ArchitectureError(f"column {k!r} must have {n} values, got {arr.shape}")
-            self._cols[k] = arr
-            if k not in self._metrics:
-                self._metrics[k] = Metric(k, "", Direction.MIN, "custom")
-        for col in self._cols.values():
-            col.setflags(write=False)
-        self.data_files: dict[str, str] = {"toy": f"seed={seed}"}
+            cols[k] = arr
+            if k not in metrics:
+                metrics[k] = Metric(k, "", Direction.MIN, "custom")
+        super().__init__(toy_space, cols, metrics, {"toy": f"seed={seed}"})
 
     @property
     def space(self) -> ToySpace:
         return self._space
-
-    @property
-    def metrics(self) -> Mapping[str, Metric]:
-        return self._metrics
-
-    def column(self, metric: str) -> NDArray[np.float64]:
-        self.metric(metric)
-        return self._cols[metric]
 
 
 def toy_trace(
