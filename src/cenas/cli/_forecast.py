@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cenas._seeding import resolve_seed
 from cenas.carbon import IntensityTrace, load_trace
-from cenas.cli._output import console, err_console, print_json
+from cenas.cli._output import console, err_console, print_json, progress_bar
 from cenas.errors import ForecastError
 from cenas.forecast import (
     MODELS,
@@ -55,19 +54,9 @@ def _load(path: Path, kind: str | None, gap_policy: str) -> IntensityTrace:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on stderr (stdout stays one JSON document with --json)."""
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+def _progress(enabled: bool) -> Iterator[ProgressCallback]:
+    """The CLI's progress bar (stderr) as a forecaster's ``progress(done, total, message)``."""
+    with progress_bar(enabled) as bar:
         task = bar.add_task("fitting", total=1)
 
         def update(done: int, total: int, message: str) -> None:
