@@ -6,6 +6,8 @@ only the intensity strictly before the issue time plus covariates known in advan
 and day-ahead production forecasts).
 """
 
+from typing import Any
+
 from cenas.forecast._backtest import (
     CARBONCAST_DAY1_TO_4_MAPE,
     BacktestResult,
@@ -26,7 +28,16 @@ from cenas.forecast._baselines import PersistenceForecaster, SeasonalNaiveForeca
 from cenas.forecast._features import CovariateEncoder, LogScaler
 from cenas.forecast._gbm import GradientBoostingForecaster
 from cenas.forecast._registry import MODELS, make_forecaster, model_class
-from cenas.forecast._transformer import Baseline, TransformerForecaster
+
+
+def __getattr__(name: str) -> Any:
+    # The transformer (and torch with it) loads on first use, not with the package.
+    if name in ("Baseline", "TransformerForecaster"):
+        from cenas.forecast import _transformer
+
+        return getattr(_transformer, name)
+    raise AttributeError(f"module 'cenas.forecast' has no attribute {name!r}")
+
 
 __all__ = [
     "CARBONCAST_DAY1_TO_4_MAPE",

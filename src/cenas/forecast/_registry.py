@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+
 from cenas.errors import ForecastError
 from cenas.forecast._base import Forecaster
-from cenas.forecast._baselines import PersistenceForecaster, SeasonalNaiveForecaster
-from cenas.forecast._gbm import GradientBoostingForecaster
-from cenas.forecast._transformer import TransformerForecaster
 
 __all__ = ["MODELS", "make_forecaster", "model_class"]
 
-MODELS: dict[str, type[Forecaster]] = {
-    cls.name: cls
-    for cls in (
-        PersistenceForecaster,
-        SeasonalNaiveForecaster,
-        GradientBoostingForecaster,
-        TransformerForecaster,
-    )
-}
+
+class _LazyModels(Mapping[str, type[Forecaster]]):
+    """Name -> class, importing a model's module only when it is asked for: the transformer
+    pulls in torch, which every ``cenas`` command would otherwise pay for at start-up."""
+
+    def __init__(self, entries: dict[str, tuple[str, str]]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> type[Forecaster]:
+        module, attr = self._entries[name]
+        cls: type[Forecaster] = getattr(importlib.import_module(module), attr)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+MODELS: Mapping[str, type[Forecaster]] = _LazyModels(
+    {
+        "persistence": ("cenas.forecast._baselines", "PersistenceForecaster"),
+        "seasonal-naive": ("cenas.forecast._baselines", "SeasonalNaiveForecaster"),
+        "gbm": ("cenas.forecast._gbm", "GradientBoostingForecaster"),
+        "transformer": ("cenas.forecast._transformer", "TransformerForecaster"),
+    }
+)
 """Model name -> class; the names the CLI accepts and saved models record."""
 
 
