@@ -43,6 +43,7 @@ from cenas.carbon._trace import (
     TraceFormat,
     TraceSource,
     TraceStats,
+    to_utc_timestamp,
 )
 from cenas.carbon._windows import PAPER_WINDOWS, PaperWindow, paper_window
 
@@ -81,5 +82,6 @@ __all__ = [
     "paper_window",
     "relative_carbon",
     "render_trace_png",
+    "to_utc_timestamp",
     "trace_plot_data",
 ]

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cenas.carbon import IntensityTrace
-from cenas.errors import ForecastError
+from cenas.carbon import IntensityTrace, to_utc_timestamp
+from cenas.errors import ForecastError, TraceError
 
 __all__ = [
     "H_PER_DAY",
@@ -70,19 +70,9 @@ def is_known_ahead(column: str) -> bool:
 def to_utc(t: TimeLike, what: str = "time") -> pd.Timestamp:
     """A UTC Timestamp from a Timestamp/datetime (naive = UTC), ISO string or epoch seconds."""
     try:
-        if isinstance(t, bool):
-            raise TypeError
-        if isinstance(t, int | float | np.integer | np.floating):
-            ts = pd.Timestamp(float(t), unit="s", tz="UTC")
-        else:
-            ts = pd.Timestamp(t)
-    except (ValueError, TypeError, OverflowError):
-        raise ForecastError(
-            f"{what} must be a datetime, ISO string or epoch seconds, got {t!r}"
-        ) from None
-    if pd.isna(ts):
-        raise ForecastError(f"{what} must be a time, got {t!r}")
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return to_utc_timestamp(t, what=what)
+    except TraceError as e:  # the same rule, reported as a forecasting error
+        raise ForecastError(str(e)) from None
 
 
 def to_issue_time(t: TimeLike) -> pd.Timestamp:
