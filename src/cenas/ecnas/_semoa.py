@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from cenas.errors import ConfigError
 from cenas.moo import (
-    Optimizer,
+    PopulationOptimizer,
     default_reference_point,
     hv_contributions,
     non_dominated_sort,
@@ -45,7 +45,7 @@ def _rank(y: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.lexsort((np.arange(y.shape[0]), -contrib, fronts)).astype(np.int64)
 
 
-class SEMOA(Optimizer):
+class SEMOA(PopulationOptimizer):
     """Simple evolutionary multi-objective optimiser (EC-NAS's baseline), see the module docs.
 
     Args:
@@ -67,34 +67,17 @@ class SEMOA(Optimizer):
         *,
         seed: int | None = None,
     ) -> None:
-        super().__init__(space, seed=seed)
-        if pop_size < 2:
-            raise ConfigError(f"SEMOA pop_size must be >= 2, but got {pop_size}")
+        super().__init__(space, pop_size, seed=seed)
         if not expected_changes > 0 or not 1.0 <= eta_p <= 2.0:
             raise ConfigError(
                 f"SEMOA needs expected_changes > 0 and 1 <= eta_p <= 2, but got "
                 f"expected_changes={expected_changes}, eta_p={eta_p}"
             )
-        self.pop_size = int(pop_size)
         self.expected_changes = float(expected_changes)
         self.eta_p = float(eta_p)
-        self._pop = np.zeros(0, dtype=np.int64)  # best first
-        self._pop_y = np.zeros((0, 0), dtype=np.float64)
 
-    def __repr__(self) -> str:
-        return f"SEMOA(pop_size={self.pop_size}, seed={self.seed})"
-
-    @property
-    def population(self) -> NDArray[np.int64]:
-        """Current survivors, best first, int64."""
-        return self._pop.copy()
-
-    def _on_tell(self, idx: NDArray[np.int64], y: NDArray[np.float64]) -> None:
-        ok = np.all(np.isfinite(y), axis=1)
-        if not ok.any():
-            return
-        pop = np.concatenate([self._pop, idx[ok]])
-        ys = np.concatenate([self._pop_y.reshape(-1, y.shape[1]), y[ok]])
+    def _survive(self, pop: NDArray[np.int64], ys: NDArray[np.float64]) -> None:
+        # The population is kept best first, which linear-ranking selection relies on.
         order = _rank(ys)[: self.pop_size]
         self._pop, self._pop_y = pop[order], ys[order]
 
@@ -104,19 +87,8 @@ class SEMOA(Optimizer):
         p = (self.eta_p - (self.eta_p - eta_o) * np.arange(m) / (m - 1)) / m
         return np.asarray(p / p.sum(), dtype=np.float64)
 
-    def _propose(self, n: int) -> NDArray[np.int64]:
-        if self._pop.size < 2 or self.n_observed < self.pop_size:
-            return self._random(n)
-        taken = self._excluded().copy()
-        probs = self._selection_probs()
-        out: list[int] = []
-        for _ in range(n):
-            for _attempt in range(50):
-                child = int(self._pop[self._rng.choice(self._pop.size, p=probs)])
-                for _step in range(max(1, int(self._rng.poisson(self.expected_changes)))):
-                    child = self.space.mutate(child, self._rng)
-                if not taken[child]:
-                    taken[child] = True
-                    out.append(child)
-                    break
-        return np.asarray(out, dtype=np.int64)
+    def _offspring(self) -> int:
+        child = int(self._pop[self._rng.choice(self._pop.size, p=self._selection_probs())])
+        for _step in range(max(1, int(self._rng.poisson(self.expected_changes)))):
+            child = self.space.mutate(child, self._rng)
+        return child

@@ -179,7 +179,63 @@ class CategoricalSpace(Protocol):
         """Indices of genes."""
 
 
-class NSGA2(Optimizer):
+class PopulationOptimizer(Optimizer):
+    """Base of evolutionary optimisers: a population of at most ``pop_size`` survivors, updated
+    by a survival rule on every tell, and offspring that are never already observed or pending.
+
+    Until the population is full, proposals are uniform random. Subclasses give
+    :meth:`_survive` (which rows of population + new evaluations live on) and :meth:`_offspring`
+    (one child index).
+    """
+
+    def __init__(self, space: SearchSpace, pop_size: int, *, seed: int | None = None) -> None:
+        super().__init__(space, seed=seed)
+        if pop_size < 2:
+            raise ConfigError(f"{type(self).__name__} pop_size must be >= 2, but got {pop_size}")
+        self.pop_size = int(pop_size)
+        self._pop = np.zeros(0, dtype=np.int64)
+        self._pop_y = np.zeros((0, 0), dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(pop_size={self.pop_size}, seed={self.seed})"
+
+    @property
+    def population(self) -> NDArray[np.int64]:
+        """Current survivors, int64."""
+        return self._pop.copy()
+
+    @abstractmethod
+    def _survive(self, pop: NDArray[np.int64], y: NDArray[np.float64]) -> None:
+        """Set ``_pop``/``_pop_y`` (and any selection state) from the candidates ``pop``."""
+
+    @abstractmethod
+    def _offspring(self) -> int:
+        """One child of the current population."""
+
+    def _on_tell(self, idx: NDArray[np.int64], y: NDArray[np.float64]) -> None:
+        ok = np.all(np.isfinite(y), axis=1)
+        if not ok.any():
+            return
+        pop = np.concatenate([self._pop, idx[ok]])
+        ys = np.concatenate([self._pop_y.reshape(-1, y.shape[1]), y[ok]])
+        self._survive(pop, ys)
+
+    def _propose(self, n: int) -> NDArray[np.int64]:
+        if self._pop.size < 2 or self.n_observed < self.pop_size:
+            return self._random(n)
+        taken = self._excluded().copy()
+        out: list[int] = []
+        for _ in range(n):
+            for _attempt in range(50):  # a crowded neighbourhood may keep producing known cells
+                c = self._offspring()
+                if not taken[c]:
+                    taken[c] = True
+                    out.append(c)
+                    break
+        return np.asarray(out, dtype=np.int64)
+
+
+class NSGA2(PopulationOptimizer):
     """NSGA-II on the discrete space, ask/tell.
 
     Survival is pymoo's ``RankAndCrowding`` (non-dominated sorting, then crowding distance) over
@@ -211,9 +267,7 @@ class NSGA2(Optimizer):
         *,
         seed: int | None = None,
     ) -> None:
-        super().__init__(space, seed=seed)
-        if pop_size < 2:
-            raise ConfigError(f"NSGA2 pop_size must be >= 2, but got {pop_size}")
+        super().__init__(space, pop_size, seed=seed)
         if not 0 <= crossover_prob <= 1 or (
             mutation_prob is not None and not 0 <= mutation_prob <= 1
         ):
@@ -221,7 +275,6 @@ class NSGA2(Optimizer):
                 f"NSGA2 probabilities must be in [0, 1], but got crossover_prob={crossover_prob}, "
                 f"mutation_prob={mutation_prob}"
             )
-        self.pop_size = int(pop_size)
         self.crossover_prob = float(crossover_prob)
         self._categorical = isinstance(space, CategoricalSpace)
         self._n_cat: NDArray[np.int64] | None = None
@@ -232,31 +285,16 @@ class NSGA2(Optimizer):
         else:
             k = 1
         self.mutation_prob = float(mutation_prob) if mutation_prob is not None else 1.0 / k
-        self._pop = np.zeros(0, dtype=np.int64)
-        self._pop_y = np.zeros((0, 0), dtype=np.float64)
         self._rank = np.zeros(0, dtype=np.int64)
         self._crowd = np.zeros(0, dtype=np.float64)
 
-    def __repr__(self) -> str:
-        return f"NSGA2(pop_size={self.pop_size}, seed={self.seed})"
-
-    @property
-    def population(self) -> NDArray[np.int64]:
-        """Current survivors, int64."""
-        return self._pop.copy()
-
-    def _on_tell(self, idx: NDArray[np.int64], y: NDArray[np.float64]) -> None:
+    def _survive(self, pop: NDArray[np.int64], ys: NDArray[np.float64]) -> None:
         from pymoo.core.population import Population
         from pymoo.core.problem import Problem
         from pymoo.operators.survival.rank_and_crowding import RankAndCrowding
 
-        ok = np.all(np.isfinite(y), axis=1)
-        if not ok.any():
-            return
-        pop = np.concatenate([self._pop, idx[ok]])
-        ys = np.concatenate([self._pop_y.reshape(-1, y.shape[1]), y[ok]])
         p = Population.new("X", pop.reshape(-1, 1).astype(np.float64), "F", ys)
-        problem = Problem(n_var=1, n_obj=y.shape[1])
+        problem = Problem(n_var=1, n_obj=ys.shape[1])
         survivors = RankAndCrowding().do(
             problem, p, n_survive=self.pop_size, random_state=self._rng
         )
@@ -273,7 +311,7 @@ class NSGA2(Optimizer):
             return int(self._pop[a] if self._crowd[a] > self._crowd[b] else self._pop[b])
         return int(self._pop[a] if self._rng.random() < 0.5 else self._pop[b])
 
-    def _child(self) -> int:
+    def _offspring(self) -> int:
         if not self._categorical or self._n_cat is None:
             return self.space.mutate(self._tournament(), self._rng)
         space: CategoricalSpace = self.space  # type: ignore[assignment]
@@ -288,20 +326,6 @@ class NSGA2(Optimizer):
             shift = self._rng.integers(1, self._n_cat[g])
             genes[g] = (genes[g] + shift) % self._n_cat[g]
         return int(space.from_op_vectors(genes[None, :])[0])
-
-    def _propose(self, n: int) -> NDArray[np.int64]:
-        if self._pop.size < 2 or self.n_observed < self.pop_size:
-            return self._random(n)
-        taken = self._excluded().copy()
-        out: list[int] = []
-        for _ in range(n):
-            for _attempt in range(50):
-                c = self._child()
-                if not taken[c]:
-                    taken[c] = True
-                    out.append(c)
-                    break
-        return np.asarray(out, dtype=np.int64)
 
 
 class QNEHVIOptimizer(Optimizer):
