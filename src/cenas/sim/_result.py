@@ -13,35 +13,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cenas._json import json_dumps
 from cenas.moo import log_hv_gap
 
 if TYPE_CHECKING:
     from cenas.sim._engine import RunSpec
 
 __all__ = ["RunResult", "StopReason", "TrainingRecord", "json_dumps", "write_run"]
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _plain(obj.item())
-    if isinstance(obj, StrEnum):
-        return obj.value
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
-def json_dumps(obj: Any) -> str:
-    """Strict JSON of results (NumPy values converted, non-finite floats as null)."""
-    return json.dumps(_plain(obj), indent=2, allow_nan=False)
 
 
 class StopReason(StrEnum):
