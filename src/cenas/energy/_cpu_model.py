@@ -295,7 +295,40 @@ class SystemCpuUtilisation(UtilisationSource):
         return min(1.0, max(0.0, d_busy / d_total))
 
 
-class ProcessCpuUtilisation(UtilisationSource):
+class _CpuTimeUtilisation(UtilisationSource):
+    """Utilisation from a cumulative CPU-time counter: ``d(cpu time) / (d(t) x n_cpus)``.
+
+    A high-water mark keeps the counter monotonic where it can dip for an instant (a child's
+    time moving to its parent when reaped); for a plain process counter it changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self._high_s = self._cpu_s()
+        self._last_cpu_s = self._high_s
+        self._last_t_s = 0.0
+
+    @abstractmethod
+    def _cpu_s(self) -> float:
+        """Cumulative CPU seconds of what this source covers."""
+
+    @property
+    def n_cpus(self) -> int:
+        return psutil.cpu_count(logical=True) or 1
+
+    def start(self, t_s: float) -> None:
+        self._high_s = max(self._high_s, self._cpu_s())
+        self._last_cpu_s, self._last_t_s = self._high_s, t_s
+
+    def utilisation(self, t_s: float) -> float:
+        self._high_s = max(self._high_s, self._cpu_s())
+        d_cpu, d_t = self._high_s - self._last_cpu_s, t_s - self._last_t_s
+        self._last_cpu_s, self._last_t_s = self._high_s, t_s
+        if d_t <= 0:
+            return 0.0
+        return min(1.0, max(0.0, d_cpu / (d_t * self.n_cpus)))
+
+
+class ProcessCpuUtilisation(_CpuTimeUtilisation):
     """Utilisation by one process (and its waited-for children), from its CPU times.
 
     Args:
@@ -306,12 +339,7 @@ class ProcessCpuUtilisation(UtilisationSource):
     def __init__(self, pid: int | None = None, *, include_children: bool = True) -> None:
         self._proc = psutil.Process(pid)
         self._children = include_children
-        self._last_cpu_s = self._cpu_s()
-        self._last_t_s = 0.0
-
-    @property
-    def n_cpus(self) -> int:
-        return psutil.cpu_count(logical=True) or 1
+        super().__init__()
 
     @property
     def label(self) -> str:
@@ -324,19 +352,8 @@ class ProcessCpuUtilisation(UtilisationSource):
             cpu += t.children_user + t.children_system
         return float(cpu)
 
-    def start(self, t_s: float) -> None:
-        self._last_cpu_s, self._last_t_s = self._cpu_s(), t_s
 
-    def utilisation(self, t_s: float) -> float:
-        cpu_s = self._cpu_s()
-        d_cpu, d_t = cpu_s - self._last_cpu_s, t_s - self._last_t_s
-        self._last_cpu_s, self._last_t_s = cpu_s, t_s
-        if d_t <= 0:
-            return 0.0
-        return min(1.0, max(0.0, d_cpu / (d_t * self.n_cpus)))
-
-
-class ChildProcessesCpuUtilisation(UtilisationSource):
+class ChildProcessesCpuUtilisation(_CpuTimeUtilisation):
     """Utilisation by this process's child processes and their descendants (a tracked command).
 
     CPU time = the children this process has waited for (``os.times()``) plus every live
@@ -347,13 +364,7 @@ class ChildProcessesCpuUtilisation(UtilisationSource):
 
     def __init__(self) -> None:
         self._proc = psutil.Process()
-        self._high_s = self._cpu_s()
-        self._last_cpu_s = self._high_s
-        self._last_t_s = 0.0
-
-    @property
-    def n_cpus(self) -> int:
-        return psutil.cpu_count(logical=True) or 1
+        super().__init__()
 
     @property
     def label(self) -> str:
@@ -369,18 +380,6 @@ class ChildProcessesCpuUtilisation(UtilisationSource):
                 continue  # exited (and reaped) since listed: its time is in its parent's now
             total += c.user + c.system + c.children_user + c.children_system
         return float(total)
-
-    def start(self, t_s: float) -> None:
-        self._high_s = max(self._high_s, self._cpu_s())
-        self._last_cpu_s, self._last_t_s = self._high_s, t_s
-
-    def utilisation(self, t_s: float) -> float:
-        self._high_s = max(self._high_s, self._cpu_s())
-        d_cpu, d_t = self._high_s - self._last_cpu_s, t_s - self._last_t_s
-        self._last_cpu_s, self._last_t_s = self._high_s, t_s
-        if d_t <= 0:
-            return 0.0
-        return min(1.0, max(0.0, d_cpu / (d_t * self.n_cpus)))
 
 
 class CpuModelMeter(EnergyMeter):
