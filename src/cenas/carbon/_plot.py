@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cenas._plotting import pyplot, save_figure
 from cenas.carbon._trace import IntensityTrace
 from cenas.errors import ConfigError
 
@@ -68,12 +69,7 @@ def render_trace_png(data: TracePlotData, path: str | Path, *, dpi: int = 120) -
         raise ConfigError(f"plot output must be a .png file, got {out}")
     if not out.parent.exists():
         raise ConfigError(f"plot output folder {out.parent} does not exist")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    fig, ax = pyplot().subplots(figsize=(10, 4), layout="constrained")
     try:
         # Piecewise constant: each value holds for its step, so close the last step too.
         x = np.append(
@@ -96,7 +92,7 @@ def render_trace_png(data: TracePlotData, path: str | Path, *, dpi: int = 120) -
         ax.legend(loc="upper right", fontsize="small")
         ax.grid(alpha=0.3)
         fig.text(0.01, 0.005, f"source: {data.source}", fontsize=7, color="dimgray")
-        fig.savefig(out, dpi=dpi)
-    finally:
-        plt.close(fig)
-    return out
+    except BaseException:
+        pyplot().close(fig)
+        raise
+    return save_figure(fig, out, dpi=dpi)

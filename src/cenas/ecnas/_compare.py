@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cenas._plotting import pyplot, save_figure
 from cenas._seeding import child_seeds
 from cenas.bench import Benchmark, Objectives
 from cenas.errors import ConfigError
@@ -268,19 +268,10 @@ def attainment_plot_data(
     return AttainmentPlotData(labels[1], labels[0], tuple(float(v) for v in levels), surfaces, true)
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def render_attainment(data: AttainmentPlotData, path: str | Path, *, title: str = "") -> Path:
     """Draw the median (50 %) attainment surface of each method as a solid step line, the
     best/worst levels as a shaded band, and the true front as dots; write a PNG."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 5.0))
     colors = plt.get_cmap("tab10").colors
     lo, hi = min(data.levels), max(data.levels)
@@ -305,8 +296,5 @@ def render_attainment(data: AttainmentPlotData, path: str | Path, *, title: str 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return save_figure(fig, path)

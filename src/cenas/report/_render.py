@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cenas._plotting import pyplot, save_figure
 from cenas.report._data import BudgetBoxData, ProgressPlotData, RunPlotData, run_plot_data
 
 if TYPE_CHECKING:
@@ -15,18 +16,9 @@ if TYPE_CHECKING:
 __all__ = ["render_budget_boxes", "render_progress", "render_run", "render_run_data"]
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def render_progress(data: ProgressPlotData, path: str | Path) -> Path:
     """Figure 4: HV and log gap over time, median with an interquartile band per method."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for ax, curves, ylabel in (
         (axes[0], data.hv, "hypervolume"),
@@ -49,15 +41,12 @@ def render_progress(data: ProgressPlotData, path: str | Path) -> Path:
     if data.notes:
         fig.text(0.01, 0.005, "\n".join(data.notes), fontsize=7, va="bottom")
     fig.tight_layout(rect=(0, 0.04 * len(data.notes), 1, 1))
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def render_budget_boxes(data: BudgetBoxData, path: str | Path) -> Path:
     """Figures 5-6: box plots of final HV per method, grouped by carbon budget."""
-    plt = _plt()
+    plt = pyplot()
     nb, nm = len(data.budgets_g), len(data.methods)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * nb * nm / 2), 4.5))
     width = 0.8 / max(nm, 1)
@@ -85,15 +74,12 @@ def render_budget_boxes(data: BudgetBoxData, path: str | Path) -> Path:
     ax.legend(fontsize=8)
     ax.set_title(data.title, fontsize=10)
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def render_run_data(data: RunPlotData, path: str | Path) -> Path:
     """One run: HV and log gap, cumulative carbon, GPU split with intensity, queue length."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(12, 7), sharex=True)
     a = axes[0, 0]
     a.step(data.hours, data.hv, where="post")
@@ -122,10 +108,7 @@ def render_run_data(data: RunPlotData, path: str | Path) -> Path:
         a.grid(alpha=0.3)
     fig.suptitle(data.title, fontsize=10)
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=110)
 
 
 def render_run(result: RunResult, out_dir: str | Path) -> Path:
