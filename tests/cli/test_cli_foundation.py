@@ -109,3 +109,15 @@ def test_bad_input_one_line(
     assert code == 1
     assert message in err
     assert "Traceback" not in err
+
+
+def test_error_after_progress_is_exactly_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A command that starts its progress bar and then fails must still print one line only.
+    short = tmp_path / "short.csv"
+    short.write_text("timestamp,value\n2021-01-01T00:00Z,100\n2021-01-01T01:00Z,120\n")
+    code, out, err = run(capsys, "forecast", "backtest", str(short))
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("error:") and "too short" in err

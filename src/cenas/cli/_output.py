@@ -34,7 +34,8 @@ def print_json(obj: Any) -> None:
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Progress]:
     """The one progress bar of the CLI: on stderr (stdout stays clean for ``--json``), transient,
-    and silent when ``enabled`` is False."""
+    and silent when ``enabled`` is False or stderr is not a terminal (a log file would only get
+    stray blank lines, which also pushed error messages off their one line)."""
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -43,7 +44,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress]:
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
-        disable=not enabled,
+        disable=not enabled or not err_console.is_terminal,
     )
     with progress:
         yield progress
