@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from cenas.bench import Benchmark, Objectives, get_benchmark
-from cenas.cli._output import console, print_json
+from cenas.cli._output import console, print_error, print_json
 from cenas.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from cenas.bench import Benchmark, Objectives
 
 __all__ = ["load_benchmark_option", "parse_floats", "register"]
 
@@ -44,6 +49,8 @@ def load_benchmark_option(
     allow_unverified_pickle: bool = False,
 ) -> Benchmark:
     """Load a benchmark from CLI options (HW-NAS-Bench options apply to nb201 only)."""
+    from cenas.bench import get_benchmark
+
     kwargs: dict[str, object] = {}
     if name == "nb201":
         kwargs = {
@@ -65,6 +72,37 @@ def parse_floats(text: str, field: str, n: int | None = None) -> list[float]:
     if n is not None and len(values) != n:
         raise ConfigError(f"{field} must have {n} values (one per objective), got {len(values)}")
     return values
+
+
+def check_reference_point(
+    obj: Objectives, front_min: NDArray[np.float64], ref_natural: list[float]
+) -> int:
+    """How many front members (minimisation form) do not dominate ``--ref``.
+
+    Raises:
+        ConfigError: none does: the hypervolume would be 0 whatever the search finds. The
+            message names each objective in which the reference point is out of reach.
+    """
+    from cenas.bench import Direction
+
+    r = obj.to_min(ref_natural)
+    inside = (front_min < r).all(axis=1)
+    if inside.any():
+        return int((~inside).sum())
+    best_min = front_min.min(axis=0)
+    out = [
+        f"{o.metric} best {v:.5g}, not {'below' if o.direction is Direction.MIN else 'above'} "
+        f"{ref_v:g}"
+        for o, v, ref_v, bv, rv in zip(
+            obj.items, obj.to_natural(best_min), ref_natural, best_min, r, strict=True
+        )
+        if bv >= rv
+    ]
+    why = "; ".join(out) or "each objective is reached alone, but by no architecture in all"
+    raise ConfigError(
+        f"--ref {','.join(f'{v:g}' for v in ref_natural)}: no architecture is better than the "
+        f"reference point in every objective, so the hypervolume would be 0 ({why})"
+    )
 
 
 @bench_app.command("info")
@@ -100,7 +138,7 @@ def info(
             }
         )
         return
-    console.print(f"[bold]{b.name}[/]: {b.space.size:,} architectures", highlight=False)
+    console.print(f"{b.name}: {b.space.size:,} architectures", style="bold", highlight=False)
     table = Table("metric", "unit", "direction", "description")
     for m in metrics:
         table.add_row(str(m["name"]), str(m["unit"]), str(m["direction"]), str(m["description"]))
@@ -145,7 +183,9 @@ def pareto(
         "cifar10_test_acc:max,latency_pixel3_ms:min", "--objectives", help="NAME:max,NAME:min"
     ),
     ref: str = typer.Option(..., "--ref", help="Reference point in natural units, e.g. 0,10"),
-    show: int = typer.Option(10, "--show", help="Front members to list (text output)."),
+    show: int = typer.Option(
+        10, "--show", help="Front members to list (text output; 0 lists none).", min=0
+    ),
     data_dir: Path | None = DataDirOption,
     hwnas: Path | None = HwnasOption,
     hwnas_sha256: str | None = HwnasShaOption,
@@ -153,6 +193,9 @@ def pareto(
     as_json: bool = JsonOption,
 ) -> None:
     """Size and hypervolume of the benchmark's true Pareto front (HV_max of experiments)."""
+    import numpy as np
+
+    from cenas.bench import Objectives
     from cenas.moo import hypervolume, non_dominated_mask
 
     b = load_benchmark_option(name, data_dir, hwnas, hwnas_sha256, allow_unverified_pickle)
@@ -167,6 +210,7 @@ def pareto(
     front_idx = idx[mask]
     order = np.argsort(y[mask][:, 0])
     front_idx = front_idx[order]
+    outside = check_reference_point(obj, y[mask], ref_natural)
     hv = float(hypervolume(y, obj.to_min(ref_natural)))
     front = [
         {
@@ -188,6 +232,12 @@ def pareto(
             }
         )
         return
+    if outside:
+        print_error(
+            f"{outside} of {len(front)} front members are not better than --ref "
+            f"{ref} in every objective and add nothing to the hypervolume",
+            prefix="warning",
+        )
     console.print(
         f"{b.name} {obj}: Pareto front of {len(front)} architectures, hypervolume {hv:.6g} "
         f"(reference point {ref_natural})",

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from cenas.cli._output import console, print_json
-from cenas.data import CATALOG, FileStatus, download, resolve_data_dir, verify_dir
+from cenas.cli._output import check_output_dir, console, print_json
+from cenas.data import (
+    CATALOG,
+    DATA_DIR_ENV,
+    FileStatus,
+    download,
+    resolve_data_dir,
+    verify_dir,
+)
 
 __all__ = ["register"]
 
@@ -28,7 +37,10 @@ def register(app: typer.Typer) -> None:
 @data_app.command("list")
 def list_(data_dir: Path | None = DataDirOption, as_json: bool = JsonOption) -> None:
     """List every known data file with its origin, license and whether it is present."""
-    root = resolve_data_dir(data_dir, must_exist=False)
+    # A directory the user named must exist (a typo would list every file as absent); the
+    # default cache may not exist yet.
+    named = data_dir is not None or bool(os.environ.get(DATA_DIR_ENV))
+    root = resolve_data_dir(data_dir, must_exist=named)
     rows = [
         {
             "name": e.name,
@@ -78,26 +90,29 @@ def verify(data_dir: Path | None = DataDirOption, as_json: bool = JsonOption) ->
         )
     else:
         for r in bad:
-            console.print(
-                f"[red]MISMATCH[/] {r.name}: expected {r.expected_sha256}, got {r.actual_sha256}",
-                highlight=False,
-            )
+            line = Text("MISMATCH", style="red")
+            line.append(f" {r.name}: expected {r.expected_sha256}, got {r.actual_sha256}")
+            console.print(line, highlight=False)
         missing = len(results) - len(present)
-        verdict = "[green]ok[/]" if not bad else f"[red]{len(bad)} file(s) differ[/]"
-        console.print(
-            f"{verdict}: {len(present) - len(bad)}/{len(present)} present files match "
-            f"({missing} not present) in {root}",
-            highlight=False,
+        verdict = (
+            Text("ok", style="green") if not bad else Text(f"{len(bad)} file(s) differ", "red")
         )
+        verdict.append(
+            f": {len(present) - len(bad)}/{len(present)} present files match "
+            f"({missing} not present) in {root}"
+        )
+        console.print(verdict, highlight=False)
     if bad:
         raise typer.Exit(1)
 
 
 @data_app.command("download")
 def download_cmd(
-    name: str = typer.Argument(..., help="Catalog name, as printed by `cenas data list`."),
+    name: str = typer.Argument(..., help="Catalog name, as printed by 'cenas data list'."),
     dest: Path | None = typer.Option(None, "--dest", help="Directory (default: the user cache)."),
 ) -> None:
     """Download one catalog file from its origin and verify it."""
+    if dest is not None:
+        check_output_dir(dest, "--dest")
     path = download(name, dest)
     console.print(f"downloaded {name} -> {path}", highlight=False)

@@ -47,6 +47,7 @@ def demo(
         f"[bold]CE-NAS demo[/]: {first['objectives']} on NAS-Bench-201, reference point "
         f"{first['ref_point']}, HV_max {hv_max:.2f}",
         highlight=False,
+        markup=True,  # the consoles print text verbatim unless asked (cenas.cli._output)
     )
     console.print(
         f"{cfg.sim.gpus} GPUs, {cfg.horizon_h(window):g} h from {window.start.isoformat()} "

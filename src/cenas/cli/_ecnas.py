@@ -314,7 +314,7 @@ def _cells_from_file(path: Path) -> tuple[list[NB101Cell], list[int | None]]:
 
 @surrogate_app.command("predict")
 def predict(
-    model: Path = typer.Option(..., "--model", help="A model written by `surrogate train --out`."),
+    model: Path = typer.Option(..., "--model", help="A model written by 'surrogate train --out'."),
     adjacency: str | None = AdjacencyOption,
     ops: str | None = OpsOption,
     params: int | None = typer.Option(
@@ -323,7 +323,7 @@ def predict(
     cells_file: Path | None = typer.Option(
         None,
         "--cells",
-        help="JSON list of cells: cell strings or {adjacency, ops, params?} objects.",
+        help="JSON list of cells: cell strings, or objects with adjacency, ops, optional params.",
     ),
     as_json: bool = JsonOption,
 ) -> None:

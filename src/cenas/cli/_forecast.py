@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cenas._seeding import resolve_seed
 from cenas.carbon import IntensityTrace, load_trace
-from cenas.cli._output import console, err_console, print_json, progress_bar
+from cenas.cli._output import check_output_dir, console, err_console, print_json, progress_bar
 from cenas.errors import ForecastError
 from cenas.forecast import (
     MODELS,
@@ -32,7 +32,7 @@ forecast_app = typer.Typer(
     help="Carbon-intensity forecasting: backtest, fit, predict.", no_args_is_help=True
 )
 
-TraceArgument = typer.Argument(..., help="Carbon-intensity CSV (any format cenas.carbon loads).")
+TraceArgument = typer.Argument(..., help="Carbon-intensity trace CSV (any format cenas reads).")
 KindOption = typer.Option(
     None, "--kind", help="direct or lca (picks the column of an Electricity Maps export)."
 )
@@ -141,6 +141,7 @@ def fit_cmd(
     seed: int | None = SeedOption,
 ) -> None:
     """Fit a model on the whole trace and save it (config, normalisation, weights)."""
+    check_output_dir(out, "--out")
     forecaster = model_class(model)()
     tr = _load(trace, kind, gap_policy)
     s = resolve_seed(seed)

@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from cenas.bench import Objectives
-from cenas.cli._bench import load_benchmark_option
 from cenas.cli._output import console, print_json, progress_bar
-from cenas.moo import EffectivenessResult, LaMOO, SelectStrategy, SvmKernel, lamoo_effectiveness
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from cenas.moo import EffectivenessResult
+
+__all__ = ["KernelChoice", "StrategyChoice", "register"]
 
 moo_app = typer.Typer(help="Multi-objective search: LaMOO experiments.", no_args_is_help=True)
 
 DEFAULT_OBJECTIVES = "cifar10_test_acc:max,latency_pixel3_ms:min"
+
+
+class KernelChoice(StrEnum):
+    """``--kernel``: the values of :class:`cenas.moo.SvmKernel`, named here so that building
+    the CLI does not import the multi-objective stack (a test keeps the two in step)."""
+
+    POLY = "poly"
+    RBF = "rbf"
+
+
+class StrategyChoice(StrEnum):
+    """``--strategy``: the values of :class:`cenas.moo.SelectStrategy`."""
+
+    LEAF = "leaf"
+    UCB = "ucb"
+    GREEDY = "greedy"
 
 
 def register(app: typer.Typer) -> None:
@@ -64,14 +82,14 @@ def effectiveness(
     samples: int = typer.Option(100, "--samples", help="Random samples LaMOO is fitted on."),
     draws: int = typer.Option(50, "--draws", help="Architectures drawn per set."),
     seed: int | None = typer.Option(None, "--seed", help="Master seed (drawn when omitted)."),
-    kernel: SvmKernel = typer.Option(SvmKernel.POLY, "--kernel", help="SVM kernel."),
+    kernel: KernelChoice = typer.Option(KernelChoice.POLY, "--kernel", help="SVM kernel."),
     cp: float | None = typer.Option(
         None, "--cp", help="UCB exploration constant (default: 10 % of the root's HV)."
     ),
     leaf_size: int = typer.Option(15, "--leaf-size", help="Split nodes holding more than this."),
     max_depth: int = typer.Option(8, "--max-depth", help="Deepest level that may be split."),
-    strategy: SelectStrategy = typer.Option(
-        SelectStrategy.LEAF, "--strategy", help="Region selection."
+    strategy: StrategyChoice = typer.Option(
+        StrategyChoice.LEAF, "--strategy", help="Region selection."
     ),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", help="Reference data directory (default: $CENAS_DATA_DIR)."
@@ -87,10 +105,14 @@ def effectiveness(
 ) -> None:
     """Fit LaMOO on random samples, then compare architectures drawn from the selected region
     with architectures drawn from the whole space (mean objectives and hypervolume)."""
+    from cenas.bench import Objectives
+    from cenas.cli._bench import load_benchmark_option
+    from cenas.moo import LaMOO, SelectStrategy, SvmKernel, lamoo_effectiveness
+
     bench = load_benchmark_option(benchmark, data_dir, hwnas, hwnas_sha256, allow_unverified_pickle)
     obj = Objectives.parse(objectives)
     obj.check(bench)
-    lamoo = LaMOO(cp=cp, kernel=kernel, leaf_size=leaf_size, max_depth=max_depth)
+    lamoo = LaMOO(cp=cp, kernel=SvmKernel(kernel.value), leaf_size=leaf_size, max_depth=max_depth)
     with progress_bar() as progress:
         task = progress.add_task("LaMOO runs", total=runs)
         res = lamoo_effectiveness(
@@ -100,7 +122,7 @@ def effectiveness(
             samples=samples,
             draws=draws,
             lamoo=lamoo,
-            strategy=strategy,
+            strategy=SelectStrategy(strategy.value),
             seed=seed,
             on_run=lambda _r: progress.advance(task),
         )

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from cenas.cli._output import console, print_json, progress_bar
+from cenas.cli._output import check_output_dir, console, print_json, progress_bar
 
 __all__ = ["register", "run_summary_table"]
 
@@ -74,6 +74,8 @@ def simulate(
     from cenas.sim import RunKey, build_spec, load_config, write_run
     from cenas.sim import simulate as run_sim
 
+    if out is not None:
+        check_output_dir(out, "--out")
     cfg = load_config(config)
     m = cfg.method(method)
     w = cfg.window(window)
@@ -125,6 +127,8 @@ def experiment(
     """Run methods × windows × seeds × carbon budgets; write tables and Figures 4-6."""
     from cenas.sim import load_config, plan_runs, run_experiment
 
+    if out is not None:
+        check_output_dir(out, "--out")
     cfg = load_config(config).with_overrides(trace=trace, seeds=seeds, jobs=jobs)
     plan = plan_runs(cfg)
     out_dir = out if out is not None else Path("cenas-runs") / f"{config.stem}-experiment"

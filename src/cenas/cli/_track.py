@@ -10,6 +10,7 @@ is the command's (128 + N when it was killed by signal N).
 
 from __future__ import annotations
 
+import math
 import shlex
 import subprocess
 import time
@@ -22,7 +23,7 @@ import typer
 from rich.table import Table
 
 from cenas.carbon import CarbonSignal, ConstantSignal, IntensityTrace, TraceSignal, load_trace
-from cenas.cli._output import console, print_json
+from cenas.cli._output import console, print_error, print_json
 from cenas.data import find_file
 from cenas.energy import (
     WORLD_AVERAGE_G_PER_KWH,
@@ -37,7 +38,7 @@ from cenas.energy import (
     default_log_path,
     discover_meters,
 )
-from cenas.errors import ConfigError
+from cenas.errors import CenasError, ConfigError
 
 __all__ = ["register"]
 
@@ -125,6 +126,16 @@ def _signal(
     )
 
 
+def _check_numbers(pue: float, tdp_w: float | None, interval_s: float) -> None:
+    # Checked here, before the command runs, in the words of the options the user typed.
+    if not (math.isfinite(pue) and pue >= 1.0):
+        raise ConfigError(f"--pue must be a finite number >= 1, but got {pue:g}")
+    if tdp_w is not None and not (math.isfinite(tdp_w) and tdp_w > 0):
+        raise ConfigError(f"--tdp-w must be a positive number of watts, but got {tdp_w:g}")
+    if not (math.isfinite(interval_s) and interval_s > 0):
+        raise ConfigError(f"--interval must be a positive number of seconds, got {interval_s:g}")
+
+
 def _run(command: list[str], as_json: bool) -> int:
     try:
         # With --json our stdout carries one JSON document, so the command's goes to stderr.
@@ -197,7 +208,9 @@ def track(
         None, "--intensity", help="Constant carbon intensity, gCO2eq/kWh."
     ),
     trace: Path | None = typer.Option(
-        None, "--trace", help="Carbon-intensity trace CSV to replay (any format load_trace reads)."
+        None,
+        "--trace",
+        help="Carbon-intensity trace CSV to replay (Electricity Maps, DACF, or a time,value CSV).",
     ),
     kind: KindChoice | None = typer.Option(
         None, "--kind", help="With --trace: direct or lca column of an Electricity Maps export."
@@ -228,6 +241,7 @@ def track(
     source produced them. Example: ``cenas track --json -- python train.py``."""
     if not command:
         raise ConfigError("no command given; usage: cenas track [OPTIONS] -- COMMAND ...")
+    _check_numbers(pue, tdp_w, interval_s)
     now_s = time.time()
     signal, carbon_note = _signal(intensity, trace, kind, trace_start, now_s)
     log_path = None if no_log else (log if log is not None else default_log_path())
@@ -252,11 +266,19 @@ def track(
             result = tracker.stop()
     finally:
         discovery.close()
+    log_error = None
     if log_path is not None:
-        append_tracking_log(log_path, result, command=command, exit_status=status)
+        # The measurement is never lost to a log that fails at the end (disk full, removed
+        # directory): the report is still printed, with a warning, and the status is kept.
+        try:
+            append_tracking_log(log_path, result, command=command, exit_status=status)
+        except (OSError, CenasError) as e:
+            log_error, log_path = f"the run was not logged to {log_path}: {e}", None
     doc = _doc(command, status, result, discovery, carbon_note, log_path)
     if as_json:
         print_json(doc)
     else:
         _print(doc)
+    if log_error is not None:
+        print_error(log_error, prefix="warning")
     raise typer.Exit(status)

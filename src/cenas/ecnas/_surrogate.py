@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import pickle
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -329,10 +330,17 @@ class EnergySurrogate:
         p = Path(path)
         if not p.is_file():
             raise DataFileMissingError(f"surrogate model file {str(p)!r} does not exist")
+        expected = "a model written by 'cenas ecnas surrogate train --out'"
+        if not zipfile.is_zipfile(p):
+            raise DataError(f"{p}: not a surrogate model file (expected {expected})")
         try:
             obj = torch.load(p, weights_only=True, map_location="cpu")
         except (RuntimeError, OSError, ValueError, EOFError, pickle.UnpicklingError) as e:
-            raise DataError(f"{p}: not a readable surrogate model: {e}") from None
+            # torch's own message is many lines and suggests weights_only=False, which must
+            # never be followed for a file a user points at: say what is wrong in one line.
+            raise DataError(
+                f"{p}: not a readable surrogate model ({type(e).__name__}); expected {expected}"
+            ) from None
         if not isinstance(obj, dict) or obj.get("format") != _FORMAT:
             raise DataError(f"{p}: not a cenas surrogate model (format {_FORMAT!r} expected)")
         try:

@@ -52,9 +52,15 @@ def check_tracking_log(path: str | Path) -> bool:
     Call it before a long run so that a wrong ``--log`` fails before the work, not after.
 
     Raises:
-        ConfigError: the file exists with a different header (not a cenas track log).
+        ConfigError: the path is a directory (or lies under a file), or the file exists with a
+            different header (not a cenas track log).
     """
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"--log {str(path)!r} is a directory; give a CSV file to append to")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(f"--log {str(path)!r}: its parent {str(parent)!r} is a file")
     if not path.exists() or path.stat().st_size == 0:
         return True
     with path.open(newline="") as f:
