@@ -101,8 +101,29 @@ def test_dacf_index_column_and_covariates(tmp_path: Path) -> None:
     frame = load_trace_frame(p)
     assert frame.columns[0] == "carbon_intensity_g_per_kwh"
     assert frame["coal"].tolist() == [0, 10, 20, 30]
-    with pytest.raises(TraceError, match="holds direct intensity only"):
+    with pytest.raises(TraceError, match=r"holds only direct .* --kind direct"):
         load_trace(p, kind="lca")
+
+
+def test_zone_and_kind_from_the_file_name_are_said(tmp_path: Path) -> None:
+    text = "UTC time,carbon_intensity\n" + "".join(
+        f"{t},{200 + i}\n" for i, t in enumerate(_hours(3))
+    )
+    p = _write(tmp_path, "PJM_direct_emissions.csv", text)
+    notes = load_trace(p).report.notes  # type: ignore[union-attr]
+    assert any(n.startswith("zone 'PJM' is guessed from the file name") for n in notes)
+    assert any(n.startswith("kind 'direct' is guessed from the file name") for n in notes)
+    # What the caller states is not a guess.
+    said = load_trace(p, zone="US-PJM", kind="direct").report.notes  # type: ignore[union-attr]
+    assert not any("guessed" in n for n in said)
+    lwa = _write(tmp_path, "gb_ci.csv", "Time,Carbon Intensity\n" + "".join(
+        f"{t},{200 + i}\n" for i, t in enumerate(_hours(3))
+    ))  # fmt: skip
+    tr = load_trace(lwa)
+    assert tr.source.zone == "GB"
+    assert any(n.startswith("zone 'GB' is guessed") for n in tr.report.notes)  # type: ignore[union-attr]
+    with pytest.raises(TraceError, match=r"holds only life-cycle .* use kind 'lca'"):
+        load_trace(lwa, kind="direct")
 
 
 def test_carboncast_lifecycle_columns(tmp_path: Path) -> None:

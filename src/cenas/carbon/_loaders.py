@@ -79,6 +79,15 @@ class _Spec:
     factor: float
     kind: EmissionKind
     zone: str | None
+    guessed: tuple[str, ...] = ()
+    """What was read from the file name rather than the file (zone, kind): said in the report."""
+
+
+def _from_name(what: str, value: str, path: Path) -> str:
+    how = " (--kind sets it)" if what == "kind" else ""
+    return (
+        f"{what} {value!r} is guessed from the file name {path.name!r}, not read from the file{how}"
+    )
 
 
 def _read_header(path: Path) -> list[str]:
@@ -158,14 +167,26 @@ def _col(header: list[str], name: str) -> str:
     raise KeyError(name)
 
 
+_KIND_WORDS = {
+    EmissionKind.DIRECT: "direct (combustion)",
+    EmissionKind.LCA: "life-cycle (lca)",
+    EmissionKind.MARGINAL: "marginal (MOER)",
+}
+
+
 def _check_kind(
-    path: Path, fmt: TraceFormat, have: EmissionKind, want: EmissionKind | None
+    path: Path,
+    fmt: TraceFormat,
+    have: EmissionKind,
+    want: EmissionKind | None,
+    how: str = "",
 ) -> EmissionKind:
     if want is None or want is have or have is EmissionKind.UNKNOWN:
         return want or have
     raise TraceError(
-        f"{path}: a {fmt.value} file holds {have.value} intensity only; kind={want.value!r} "
-        f"is not available"
+        f"{path}: this {fmt.value} file holds only {_KIND_WORDS.get(have, have.value)} "
+        f"intensity{how}, so kind {want.value!r} cannot be read from it; use kind "
+        f"{have.value!r} (CLI: --kind {have.value}) or a file that holds {want.value} intensity"
     )
 
 
@@ -195,6 +216,7 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
         k = kind or EmissionKind.LCA
         return _Spec(fmt, time_col, _col(header, "carbon_intensity_avg"), False, 1.0, k, None)
     if fmt is TraceFormat.DACF:
+        guessed: list[str] = []
         if "carbon_intensity" in header:
             name = path.name.lower()
             have = (
@@ -204,7 +226,9 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
                 if "direct" in name
                 else EmissionKind.UNKNOWN
             )
-            k = _check_kind(path, fmt, have, kind)
+            k = _check_kind(path, fmt, have, kind, " (judged from its file name)")
+            if kind is None and have is not EmissionKind.UNKNOWN:
+                guessed.append(_from_name("kind", have.value, path))
             value_col = "carbon_intensity"
         else:
             k = kind or EmissionKind.DIRECT
@@ -218,7 +242,9 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
                     f"{value_col or 'carbon_intensity_avg_<kind>'!r}, header is {header}"
                 )
         zone = path.name.split("_")[0] or None
-        return _Spec(fmt, "UTC time", value_col, True, 1.0, k, zone)
+        if zone:
+            guessed.append(_from_name("zone", zone, path))
+        return _Spec(fmt, "UTC time", value_col, True, 1.0, k, zone, tuple(guessed))
     if fmt is TraceFormat.WATTTIME_MOER:
         lower = [c.lower() for c in header]
         value_col = _col(header, "moer") if "moer" in lower else _col(header, "value")
@@ -239,7 +265,8 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
         k = _check_kind(path, fmt, EmissionKind.LCA, kind)
         stem = path.stem.lower().removesuffix("_ci")
         zone = {"ger": "DE", "de": "DE", "gb": "GB", "uk": "GB"}.get(stem, stem.upper() or None)
-        return _Spec(fmt, "Time", "Carbon Intensity", True, 1.0, k, zone)
+        guessed = (_from_name("zone", zone, path),) if zone else ()
+        return _Spec(fmt, "Time", "Carbon Intensity", True, 1.0, k, zone, guessed)
     k = kind or EmissionKind.UNKNOWN
     return _Spec(fmt, _col(header, "timestamp"), _col(header, "value"), False, 1.0, k, None)
 
@@ -528,6 +555,8 @@ def load_trace(
                 notes.append(
                     f"{grid.merged} row(s) finer than the {native} s step were averaged into it"
                 )
+    # A zone given by the caller replaces the guess, which then goes unsaid.
+    notes.extend(n for n in spec.guessed if zone is None or not n.startswith("zone "))
     zone_name = zone or spec.zone or _zone_from_frame(frame)
     source = TraceSource.make(path=p, format=fmt, zone=zone_name, kind=spec.kind)
     skip = {spec.time_col, spec.value_col}

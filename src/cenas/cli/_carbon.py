@@ -110,6 +110,7 @@ def _stats_doc(tr: IntensityTrace) -> dict[str, Any]:
             {"start": g.start.isoformat(), "end": g.end.isoformat(), "steps": g.missing_steps}
             for g in (rep.gaps if rep else ())
         ],
+        "notes": list(rep.notes) if rep else [],
     }
 
 
@@ -144,6 +145,8 @@ def stats(
     table.add_row("source", doc["source"])
     if doc["filled_steps"] or doc["merged_rows"]:
         table.add_row("filled / merged", f"{doc['filled_steps']} / {doc['merged_rows']}")
+    for note in doc["notes"]:
+        table.add_row("note", note)
     console.print(table)
 
 
