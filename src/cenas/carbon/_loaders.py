@@ -265,8 +265,8 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
         k = _check_kind(path, fmt, EmissionKind.LCA, kind)
         stem = path.stem.lower().removesuffix("_ci")
         zone = {"ger": "DE", "de": "DE", "gb": "GB", "uk": "GB"}.get(stem, stem.upper() or None)
-        guessed = (_from_name("zone", zone, path),) if zone else ()
-        return _Spec(fmt, "Time", "Carbon Intensity", True, 1.0, k, zone, guessed)
+        said = (_from_name("zone", zone, path),) if zone else ()
+        return _Spec(fmt, "Time", "Carbon Intensity", True, 1.0, k, zone, said)
     k = kind or EmissionKind.UNKNOWN
     return _Spec(fmt, _col(header, "timestamp"), _col(header, "value"), False, 1.0, k, None)
 
