@@ -114,18 +114,28 @@ def test_nsga2_without_a_categorical_genome(plain_toy_space, toy_bench) -> None:
     assert np.unique(a).size == 40
 
 
-def test_nsga2_population_is_the_best_ranked(toy_space, toy_bench) -> None:  # type: ignore[no-untyped-def]
+def _nsga2_after_60(toy_space, toy_bench, pop_size: int):  # type: ignore[no-untyped-def]
     from cenas.moo import non_dominated_mask
 
-    opt = NSGA2(toy_space, pop_size=10, seed=0)
+    opt = NSGA2(toy_space, pop_size=pop_size, seed=0)
     run_optimizer(opt, toy_bench, OBJ2, 60, 10)
-    pop = opt.population
-    assert pop.size == 10
-    front = opt.observed_idx[non_dominated_mask(opt.observed_y)]
-    # Survivors are drawn from the best fronts: every observed non-dominated point survives
-    # when there are no more of them than the population size.
-    if front.size <= 10:
-        assert np.isin(front, pop).all()
+    assert opt.population.size == pop_size
+    return opt.population, opt.observed_idx[non_dominated_mask(opt.observed_y)]
+
+
+def test_nsga2_population_is_the_best_ranked(toy_space, toy_bench) -> None:  # type: ignore[no-untyped-def]
+    # Survivors are drawn from the best fronts first. With seed 0 and a population of 16 the
+    # observed front (12) fits: every member of it survives.
+    pop, front = _nsga2_after_60(toy_space, toy_bench, 16)
+    assert 2 <= front.size <= 16
+    assert np.isin(front, pop).all()
+
+
+def test_nsga2_overfull_front_fills_the_population(toy_space, toy_bench) -> None:  # type: ignore[no-untyped-def]
+    # With a population of 10 the observed front (11) does not fit: survivors are all from it.
+    pop, front = _nsga2_after_60(toy_space, toy_bench, 10)
+    assert front.size > 10
+    assert np.isin(pop, front).all()
 
 
 def test_lamoo_optimizer_keeps_its_last_region(toy_space, toy_bench) -> None:  # type: ignore[no-untyped-def]
