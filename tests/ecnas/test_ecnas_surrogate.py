@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -113,12 +115,22 @@ def test_bad_model_files_and_configs(tmp_path: Path) -> None:
         EnergySurrogate.load(other)
     junk = tmp_path / "junk.pt"
     junk.write_bytes(b"nonsense")
-    with pytest.raises(DataError, match="not a readable surrogate model"):
+    with pytest.raises(DataError, match="not a surrogate model file"):
         EnergySurrogate.load(junk)
+    # A zip archive whose pickle is not plain data: refused in one line, and never with
+    # torch's advice to retry with weights_only=False.
+    evil = tmp_path / "evil.pt"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("evil/data.pkl", b"\x80\x02cos\nsystem\nq\x00.")
+    with pytest.raises(DataError, match="not a readable surrogate model") as e:
+        EnergySurrogate.load(evil)
+    assert "weights_only" not in str(e.value) and "\n" not in str(e.value)
     with pytest.raises(ConfigError, match="fractions must sum to 1"):
         SurrogateConfig(fractions=(0.5, 0.1, 0.1))
-    with pytest.raises(ConfigError, match="epochs >= 1"):
+    with pytest.raises(ConfigError, match=r"surrogate epochs must be >= 1, but got 0$"):
         SurrogateConfig(epochs=0)
+    with pytest.raises(ConfigError, match="surrogate lr must be a finite number > 0, but got inf"):
+        SurrogateConfig(lr=math.inf)
     with pytest.raises(ConfigError, match="train_fraction"):
         train_surrogate(synthetic(60), config=FAST, train_fraction=0)
 

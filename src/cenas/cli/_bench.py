@@ -49,6 +49,7 @@ def load_benchmark_option(
     allow_unverified_pickle: bool = False,
 ) -> Benchmark:
     """Load a benchmark from CLI options (HW-NAS-Bench options apply to nb201 only)."""
+    import cenas.ecnas  # noqa: F401  (registers the EC-NAS benchmark names)
     from cenas.bench import get_benchmark
 
     kwargs: dict[str, object] = {}

@@ -211,6 +211,8 @@ def train(
 
     if threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {threads}")
+    if epochs < 1:
+        raise ConfigError(f"--epochs must be at least 1, got {epochs}")
     torch.set_num_threads(threads)
     cfg = SurrogateConfig(epochs=epochs)
     fr = _parse_fractions(fractions) if curve else []

@@ -1,6 +1,9 @@
 """EC-NAS: energy-aware NAS-Bench-101 measurements, the surrogate energy model, and the
 multi-objective comparison on it."""
 
+from pathlib import Path
+
+from cenas.bench import Benchmark, BenchmarkLoader, register_benchmark
 from cenas.ecnas._bench import (
     ECNAS_ARCHIVE,
     ECNAS_METRICS,
@@ -39,6 +42,7 @@ from cenas.ecnas._surrogate import (
     surrogate_features,
     train_surrogate,
 )
+from cenas.errors import ConfigError
 
 __all__ = [
     "ECNAS_ARCHIVE",
@@ -74,3 +78,20 @@ __all__ = [
     "surrogate_features",
     "train_surrogate",
 ]
+
+
+def _loader(vertices: int) -> BenchmarkLoader:
+    def load(data_dir: Path | None, **kwargs: object) -> Benchmark:
+        if kwargs:
+            raise ConfigError(
+                f"the EC-NAS benchmarks take no options, but got {', '.join(sorted(kwargs))}"
+            )
+        return load_ecnas(vertices=vertices, data_dir=data_dir)
+
+    return load
+
+
+# The benchmark names this package owns (cenas.bench's registry imports nothing of ours).
+register_benchmark("ecnas", _loader(5))
+register_benchmark("ecnas5", _loader(5))
+register_benchmark("ecnas4", _loader(4))

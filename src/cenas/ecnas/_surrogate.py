@@ -212,11 +212,17 @@ class SurrogateConfig:
     fractions: tuple[float, float, float] = (0.7, 0.1, 0.2)
 
     def __post_init__(self) -> None:
-        if self.hidden < 4 or self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
-            raise ConfigError(
-                f"surrogate config needs hidden >= 4, epochs >= 1, batch_size >= 1, lr > 0; "
-                f"got {self}"
-            )
+        # One message per field, naming it and its value (not the whole dataclass repr).
+        for name, ok, rule in (
+            ("hidden", self.hidden >= 4, ">= 4"),
+            ("epochs", self.epochs >= 1, ">= 1"),
+            ("batch_size", self.batch_size >= 1, ">= 1"),
+            ("lr", self.lr > 0 and math.isfinite(self.lr), "a finite number > 0"),
+        ):
+            if not ok:
+                raise ConfigError(
+                    f"surrogate {name} must be {rule}, but got {getattr(self, name)!s}"
+                )
         if len(self.fractions) != 3 or min(self.fractions) <= 0:
             raise ConfigError(f"fractions must be 3 positive numbers, got {self.fractions}")
         if not math.isclose(sum(self.fractions), 1.0, abs_tol=1e-9):
