@@ -238,7 +238,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_other_format(tmp_path: Path) -> None:
     p = _write(tmp_path, "acc.csv", "arch,accuracy\n|a|,93.1\n")
-    with pytest.raises(TraceError, match=r"acc\.csv: unrecognised header \[arch, accuracy\]"):
+    with pytest.raises(TraceError, match=r"acc\.csv: unrecognised header 'arch,accuracy'"):
         load_trace(p)
     with pytest.raises(TraceError, match="unrecognised header"):
         detect_format(p)

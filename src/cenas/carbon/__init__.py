@@ -14,20 +14,16 @@ from cenas.carbon._accounting import (
     mean_intensity,
     relative_carbon,
 )
+from cenas.carbon._formats import LBS_PER_MWH_TO_G_PER_KWH, detect_format
 from cenas.carbon._live import (
     ELECTRICITYMAPS_TOKEN_ENV,
     ElectricityMapsSignal,
     HttpPolicy,
     UKCarbonIntensitySignal,
 )
-from cenas.carbon._loaders import (
-    LBS_PER_MWH_TO_G_PER_KWH,
-    GapPolicy,
-    detect_format,
-    load_trace,
-    load_trace_frame,
-)
+from cenas.carbon._loaders import load_trace, load_trace_frame
 from cenas.carbon._plot import TracePlotData, render_trace_png, trace_plot_data
+from cenas.carbon._rows import GapPolicy
 from cenas.carbon._signals import (
     CarbonSignal,
     ConstantSignal,
@@ -35,16 +31,9 @@ from cenas.carbon._signals import (
     IntensityReading,
     TraceSignal,
 )
-from cenas.carbon._trace import (
-    EmissionKind,
-    Gap,
-    IntensityTrace,
-    LoadReport,
-    TraceFormat,
-    TraceSource,
-    TraceStats,
-    to_utc_timestamp,
-)
+from cenas.carbon._source import EmissionKind, Gap, LoadReport, TraceFormat, TraceSource
+from cenas.carbon._time import to_utc_timestamp
+from cenas.carbon._trace import IntensityTrace, TraceStats
 from cenas.carbon._windows import PAPER_WINDOWS, PaperWindow, paper_window
 
 __all__ = [

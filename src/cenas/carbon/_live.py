@@ -22,7 +22,7 @@ import pandas as pd
 import requests
 
 from cenas.carbon._signals import CarbonSignal, IntensityReading
-from cenas.carbon._trace import EmissionKind
+from cenas.carbon._source import EmissionKind
 from cenas.errors import CarbonSignalError
 
 __all__ = [
