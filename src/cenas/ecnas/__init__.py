@@ -25,21 +25,22 @@ from cenas.ecnas._compare import (
     render_attainment,
 )
 from cenas.ecnas._semoa import SEMOA
-from cenas.ecnas._surrogate import (
+from cenas.ecnas._surrogate import EnergySurrogate, SurrogateConfig
+from cenas.ecnas._surrogate_data import (
     SURROGATE_DATA,
     SURROGATE_N_FEATURES,
     SURROGATE_OP_CODES,
-    EnergySurrogate,
-    LearningCurvePoint,
-    SurrogateConfig,
     SurrogateData,
+    encode_cells,
+    load_surrogate_data,
+    surrogate_features,
+)
+from cenas.ecnas._surrogate_train import (
+    LearningCurvePoint,
     SurrogateFit,
     SurrogateSplit,
-    encode_cells,
     learning_curve,
-    load_surrogate_data,
     split_indices,
-    surrogate_features,
     train_surrogate,
 )
 from cenas.errors import ConfigError
