@@ -7,16 +7,12 @@ and returns a :class:`TrackingResult` that names the meter behind every number a
 of every intensity.
 """
 
-from cenas.energy._cpu_model import (
-    ChildProcessesCpuUtilisation,
-    CpuModelMeter,
+from cenas.energy._cpu_model import CpuModelMeter
+from cenas.energy._cpu_tdp import (
     CpuRow,
     CpuTable,
-    ProcessCpuUtilisation,
-    SystemCpuUtilisation,
     TdpMatch,
     TdpSource,
-    UtilisationSource,
     normalise_cpu_model,
     read_cpu_model_name,
 )
@@ -35,13 +31,13 @@ from cenas.energy._log import (
 from cenas.energy._meter import J_PER_KWH, Component, ComponentKind, EnergyMeter
 from cenas.energy._nvml import GpuMethod, NvmlMeter, parse_cuda_visible_devices
 from cenas.energy._rapl import DEFAULT_POWERCAP_ROOT, RaplMeter
-from cenas.energy._tracker import (
-    Clock,
-    ComponentEnergy,
-    EpochRecord,
-    Prediction,
-    Tracker,
-    TrackingResult,
+from cenas.energy._result import ComponentEnergy, EpochRecord, Prediction, TrackingResult
+from cenas.energy._tracker import Clock, Tracker
+from cenas.energy._utilisation import (
+    ChildProcessesCpuUtilisation,
+    ProcessCpuUtilisation,
+    SystemCpuUtilisation,
+    UtilisationSource,
 )
 
 __all__ = [

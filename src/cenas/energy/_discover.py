@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from cenas.energy._cpu_model import CpuModelMeter, CpuTable, UtilisationSource
+from cenas.energy._cpu_model import CpuModelMeter
+from cenas.energy._cpu_tdp import CpuTable
 from cenas.energy._meter import EnergyMeter
 from cenas.energy._nvml import NvmlMeter
 from cenas.energy._rapl import DEFAULT_POWERCAP_ROOT, RaplMeter
+from cenas.energy._utilisation import UtilisationSource
 from cenas.errors import MeterUnavailableError
 
 __all__ = ["Discovery", "Unavailable", "discover_meters"]

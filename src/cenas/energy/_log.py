@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cenas.energy._meter import ComponentKind
-from cenas.energy._tracker import TrackingResult
+from cenas.energy._result import TrackingResult
 from cenas.errors import ConfigError
 
 __all__ = ["LOG_COLUMNS", "append_tracking_log", "check_tracking_log", "default_log_path"]

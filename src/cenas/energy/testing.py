@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from cenas.energy._cpu_model import UtilisationSource
 from cenas.energy._meter import Component, ComponentKind, EnergyMeter
+from cenas.energy._utilisation import UtilisationSource
 from cenas.errors import MeterUnavailableError
 
 __all__ = [
