@@ -6,6 +6,7 @@ Conversion happens only at library boundaries (BoTorch maximises, so its adapter
 """
 
 from cenas.moo._candidates import ENUMERATE_LIMIT, region_pool, space_features
+from cenas.moo._evolution import NSGA2, CategoricalSpace, PopulationOptimizer
 from cenas.moo._experiment import (
     EffectivenessResult,
     EffectivenessRun,
@@ -32,12 +33,9 @@ from cenas.moo._lamoo import (
     SvmKernel,
 )
 from cenas.moo._optimizers import (
-    NSGA2,
-    CategoricalSpace,
     History,
     LaMOOOptimizer,
     Optimizer,
-    PopulationOptimizer,
     QNEHVIOptimizer,
     RandomSearch,
     run_optimizer,
