@@ -4,15 +4,8 @@ multi-objective comparison on it."""
 from pathlib import Path
 
 from cenas.bench import Benchmark, BenchmarkLoader, register_benchmark
-from cenas.ecnas._bench import (
-    ECNAS_ARCHIVE,
-    ECNAS_METRICS,
-    ECNASBenchmark,
-    ECNASSpaceId,
-    ECNASTable,
-    load_ecnas,
-    read_ecnas_archive,
-)
+from cenas.ecnas._archive import ECNAS_ARCHIVE, ECNASSpaceId, ECNASTable, read_ecnas_archive
+from cenas.ecnas._bench import ECNAS_METRICS, ECNASBenchmark, load_ecnas
 from cenas.ecnas._compare import (
     AttainmentPlotData,
     ComparisonResult,
