@@ -78,6 +78,47 @@ def test_bench_show_must_not_be_negative(capsys: pytest.CaptureFixture[str]) -> 
     assert "--show" in one_line_error(code, err)
 
 
+def _hourly_csv(tmp_path: Path) -> Path:
+    f = tmp_path / "t.csv"
+    f.write_text(
+        "timestamp,value\n"
+        + "".join(f"2021-01-01T{h:02d}:00:00+00:00,{100 + h}\n" for h in range(24))
+    )
+    return f
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--start", "2021-01-02T00:00"), "--start 2021-01-02T00:00:00+00:00 is not before"),
+        (("--end", "2020-12-31"), "--end 2020-12-31T00:00:00+00:00 is not after"),
+        (("--start", "2021-01-01T05:00", "--end", "2021-01-01T04:00"), "must be after --start"),
+        (("--start", "soon"), "--start must be a datetime"),
+    ],
+)
+def test_carbon_window_errors_name_the_options(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: tuple[str, ...], words: str
+) -> None:
+    code, _, err = run(capsys, "carbon", "stats", str(_hourly_csv(tmp_path)), *args)
+    assert words in one_line_error(code, err)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("moo", "effectiveness", "--runs", "0"), "'--runs'"),
+        (("moo", "effectiveness", "--cp", "-1"), "'--cp'"),
+        (("bench", "pareto", "--ref", "0,nan"), "--ref must be finite numbers"),
+        (("ecnas", "info", "--vertices", "6"), "--vertices must be 4 or 5"),
+        (("ecnas", "surrogate", "train", "--epochs", "0"), "--epochs must be at least 1"),
+    ],
+)
+def test_option_errors_name_the_option(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], words: str
+) -> None:
+    assert words in one_line_error(*run(capsys, *args)[::2])
+
+
 # -- output paths are checked before any work ----------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,8 @@ def parse_floats(text: str, field: str, n: int | None = None) -> list[float]:
         values = [float(v) for v in text.split(",")]
     except ValueError:
         raise ConfigError(f"{field} must be comma-separated numbers, got {text!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ConfigError(f"{field} must be finite numbers, got {text!r}")
     if n is not None and len(values) != n:
         raise ConfigError(f"{field} must have {n} values (one per objective), got {len(values)}")
     return values
@@ -199,10 +202,10 @@ def pareto(
     from cenas.bench import Objectives
     from cenas.moo import hypervolume, non_dominated_mask
 
-    b = load_benchmark_option(name, data_dir, hwnas, hwnas_sha256, allow_unverified_pickle)
     obj = Objectives.parse(objectives)
+    ref_natural = parse_floats(ref, "--ref", len(obj))  # before the (slow) load
+    b = load_benchmark_option(name, data_dir, hwnas, hwnas_sha256, allow_unverified_pickle)
     obj.check(b)
-    ref_natural = parse_floats(ref, "--ref", len(obj))
     y = obj.evaluate(b, b.space.all_indices())
     finite = np.isfinite(y).all(axis=1)
     idx = b.space.all_indices()[finite]

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -16,6 +17,7 @@ from cenas.carbon import (
     load_trace,
     paper_window,
     render_trace_png,
+    to_utc_timestamp,
     trace_plot_data,
 )
 from cenas.cli._output import console, print_json
@@ -82,8 +84,24 @@ def _load(
     if window is not None:
         return paper_window(tr, window.value)
     if start is not None or end is not None:
-        return tr.window(start, end)
+        return tr.window(*_window_bounds(tr, start, end))
     return tr
+
+
+def _window_bounds(
+    tr: IntensityTrace, start: str | None, end: str | None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    # Checked here so that the message names --start/--end and the trace's span.
+    s = None if start is None else to_utc_timestamp(start, what="--start")
+    e = None if end is None else to_utc_timestamp(end, what="--end")
+    span = f"the trace covers {tr.start.isoformat()} to {tr.end.isoformat()}"
+    if s is not None and e is not None and e <= s:
+        raise ConfigError(f"--end {e.isoformat()} must be after --start {s.isoformat()}")
+    if s is not None and s >= tr.end:
+        raise ConfigError(f"--start {s.isoformat()} is not before the trace's end; {span}")
+    if e is not None and e <= tr.start:
+        raise ConfigError(f"--end {e.isoformat()} is not after the trace's start; {span}")
+    return s, e
 
 
 def _stats_doc(tr: IntensityTrace) -> dict[str, Any]:

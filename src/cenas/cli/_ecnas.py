@@ -100,6 +100,8 @@ def info(
     """Size, repeats and per-metric ranges of an EC-NAS space (4-epoch budget)."""
     from cenas.ecnas import load_ecnas
 
+    if vertices not in (4, 5):
+        raise ConfigError(f"--vertices must be 4 or 5 (the EC-NAS spaces), got {vertices}")
     t0 = time.perf_counter()
     b = load_ecnas(vertices, data_dir)
     load_s = time.perf_counter() - t0

@@ -78,16 +78,18 @@ def effectiveness(
     objectives: str = typer.Option(
         DEFAULT_OBJECTIVES, "--objectives", help="Two or three NAME:max|min, comma-separated."
     ),
-    runs: int = typer.Option(10, "--runs", help="Independent runs."),
-    samples: int = typer.Option(100, "--samples", help="Random samples LaMOO is fitted on."),
-    draws: int = typer.Option(50, "--draws", help="Architectures drawn per set."),
+    runs: int = typer.Option(10, "--runs", help="Independent runs.", min=1),
+    samples: int = typer.Option(100, "--samples", help="Random samples LaMOO is fitted on.", min=2),
+    draws: int = typer.Option(50, "--draws", help="Architectures drawn per set.", min=1),
     seed: int | None = typer.Option(None, "--seed", help="Master seed (drawn when omitted)."),
     kernel: KernelChoice = typer.Option(KernelChoice.POLY, "--kernel", help="SVM kernel."),
     cp: float | None = typer.Option(
-        None, "--cp", help="UCB exploration constant (default: 10 % of the root's HV)."
+        None, "--cp", help="UCB exploration constant (default: 10 % of the root's HV).", min=0.0
     ),
-    leaf_size: int = typer.Option(15, "--leaf-size", help="Split nodes holding more than this."),
-    max_depth: int = typer.Option(8, "--max-depth", help="Deepest level that may be split."),
+    leaf_size: int = typer.Option(
+        15, "--leaf-size", help="Split nodes holding more than this.", min=1
+    ),
+    max_depth: int = typer.Option(8, "--max-depth", help="Deepest level that may be split.", min=0),
     strategy: StrategyChoice = typer.Option(
         StrategyChoice.LEAF, "--strategy", help="Region selection."
     ),
