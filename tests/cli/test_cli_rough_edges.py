@@ -287,3 +287,34 @@ def test_moo_choices_match_the_library() -> None:
 
     assert [c.value for c in KernelChoice] == [c.value for c in SvmKernel]
     assert [c.value for c in StrategyChoice] == [c.value for c in SelectStrategy]
+
+
+# -- bench pareto: a reference point that no architecture beats ------------------------------------
+
+
+def test_reference_point_beaten_by_nobody_is_an_error() -> None:
+    import numpy as np
+
+    from cenas.bench import Objectives
+    from cenas.cli._bench import check_reference_point
+    from cenas.errors import ConfigError
+
+    obj = Objectives.parse("acc:max,lat:min")
+    front = obj.to_min(np.array([[90.0, 5.0], [80.0, 2.0]]))
+    assert check_reference_point(obj, front, [0.0, 10.0]) == 0
+    assert check_reference_point(obj, front, [85.0, 10.0]) == 1  # (80, 2) adds nothing
+    with pytest.raises(ConfigError, match=r"acc best 90, not above 100; lat best 2, not below 1"):
+        check_reference_point(obj, front, [100.0, 1.0])
+    with pytest.raises(ConfigError, match="by no architecture in all"):
+        check_reference_point(obj, front, [85.0, 3.0])
+
+
+@pytest.mark.data
+def test_bench_pareto_reference_point(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    d = ("--data-dir", str(data_dir))
+    code, out, err = run(capsys, "bench", "pareto", "--ref", "100,0", *d)
+    assert "the hypervolume would be 0" in one_line_error(code, err) and out == ""
+    code, out, err = run(capsys, "bench", "pareto", "--ref", "90,20", "--show", "2", *d)
+    assert code == 0 and err.startswith("warning: ") and "add nothing" in err
+    arch = next(line for line in out.splitlines() if "|nor_conv" in line)
+    assert arch.count("~") == 6  # the whole architecture string, not cut at 80 columns

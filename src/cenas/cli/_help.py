@@ -44,6 +44,8 @@ def _tidy_param(param: Parameter) -> None:
         param.metavar = ""  # typer shows the metavar in place of the type tag
     elif isinstance(param, TyperArgument):
         param.__class__ = _UsageArgument
+        if param.metavar is None and param.name:
+            param.metavar = param.name.upper()  # the same name in usage, panel and errors
     help_text = getattr(param, "help", None)
     if isinstance(help_text, str):
         param.help = plain_help(help_text)  # type: ignore[attr-defined]

@@ -199,7 +199,10 @@ def _print(doc: dict[str, Any]) -> None:
 
 def track(
     command: list[str] = typer.Argument(
-        ..., help="The command to run and track; put it after `--`.", show_default=False
+        ...,
+        help="The command to run and track; put it after `--`.",
+        show_default=False,
+        metavar="COMMAND",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON document (the command's stdout goes to stderr)."
