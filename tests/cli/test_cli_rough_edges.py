@@ -318,3 +318,18 @@ def test_bench_pareto_reference_point(capsys: pytest.CaptureFixture[str], data_d
     assert code == 0 and err.startswith("warning: ") and "add nothing" in err
     arch = next(line for line in out.splitlines() if "|nor_conv" in line)
     assert arch.count("~") == 6  # the whole architecture string, not cut at 80 columns
+
+
+def test_track_says_what_it_guessed_from_a_file_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "PJM_direct_emissions.csv"
+    f.write_text(
+        "UTC time,carbon_intensity\n"
+        + "".join(f"2021-01-01 {h:02d}:00:00,{300 + h}\n" for h in range(24))
+    )
+    code, out, _ = run(
+        capsys, "track", "--json", "--no-log", "--interval", "0.05", "--trace", str(f), "--", "true"
+    )
+    note = json.loads(out)["carbon_note"]
+    assert code == 0 and "zone 'PJM' is guessed from the file name" in note

@@ -98,7 +98,9 @@ def _trace_signal(
         if trace_start is None
         else f"replayed from {when}"
     )
-    return signal, f"carbon intensity from {tr.source.label}, {how}, looping at its end"
+    guesses = [n for n in (tr.report.notes if tr.report else ()) if "guessed" in n]
+    said = "".join(f"; {n}" for n in guesses)  # zone or kind taken from the file name
+    return signal, f"carbon intensity from {tr.source.label}, {how}, looping at its end{said}"
 
 
 def _signal(
