@@ -364,3 +364,14 @@ def test_epoch_milliseconds_rejected(tmp_path: Path) -> None:
     text = "timestamp,value\n1609459200000,100\n1609462800000,110\n"
     with pytest.raises(TraceError, match=r"row 1 \(line 2\): .* not UNIX epoch seconds"):
         load_trace(_write(tmp_path, "ms.csv", text))
+
+
+def test_numpy_numbers_in_messages_read_as_numbers() -> None:
+    from cenas.carbon import to_utc_timestamp
+    from cenas.carbon._time import to_step_s
+
+    with pytest.raises(TraceError, match=r"got inf$") as e:
+        to_utc_timestamp(np.float64(np.inf), what="--start")
+    assert "np.float64" not in str(e.value)
+    with pytest.raises(TraceError, match=r"got -1\.0$"):
+        to_step_s(np.float64(-1))

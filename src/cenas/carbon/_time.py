@@ -21,6 +21,11 @@ or UNIX epoch seconds."""
 S_PER_H = 3600.0
 
 
+def _shown(v: object) -> str:
+    # A NumPy number reads as the number the user wrote (inf), not as np.float64(inf).
+    return repr(v.item()) if isinstance(v, np.generic) else repr(v)
+
+
 def to_utc_timestamp(t: TimeLike, *, what: str = "time") -> pd.Timestamp:
     """Convert a datetime, ISO string or epoch seconds into a UTC Timestamp (naive means UTC).
 
@@ -36,10 +41,10 @@ def to_utc_timestamp(t: TimeLike, *, what: str = "time") -> pd.Timestamp:
             ts = pd.Timestamp(t)
     except (ValueError, TypeError, OverflowError):
         raise TraceError(
-            f"{what} must be a datetime, ISO string or epoch seconds, got {t!r}"
+            f"{what} must be a datetime, ISO string or epoch seconds, got {_shown(t)}"
         ) from None
     if pd.isna(ts):
-        raise TraceError(f"{what} must be a time, got {t!r}")
+        raise TraceError(f"{what} must be a time, got {_shown(t)}")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
@@ -61,8 +66,8 @@ def to_step_s(step: int | float | str | timedelta | pd.Timedelta) -> int:
                 seconds = pd.Timedelta(to_offset(step)).total_seconds()  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise TraceError(
-            f"step must be seconds, a timedelta or e.g. '30min', got {step!r}"
+            f"step must be seconds, a timedelta or e.g. '30min', got {_shown(step)}"
         ) from None
     if not math.isfinite(seconds) or seconds <= 0 or seconds != int(seconds):
-        raise TraceError(f"step must be a positive whole number of seconds, got {step!r}")
+        raise TraceError(f"step must be a positive whole number of seconds, got {_shown(step)}")
     return int(seconds)
