@@ -43,6 +43,8 @@ def _tidy_param(param: Parameter) -> None:
     if isinstance(param, TyperOption) and param.is_flag:
         param.metavar = ""  # typer shows the metavar in place of the type tag
     elif isinstance(param, TyperArgument):
+        # typer builds its own argument objects and wraps required names in braces; only the
+        # usage piece differs, so the built object takes the subclass that renders it.
         param.__class__ = _UsageArgument
         if param.metavar is None and param.name:
             param.metavar = param.name.upper()  # the same name in usage, panel and errors
