@@ -375,3 +375,14 @@ def test_numpy_numbers_in_messages_read_as_numbers() -> None:
     assert "np.float64" not in str(e.value)
     with pytest.raises(TraceError, match=r"got -1\.0$"):
         to_step_s(np.float64(-1))
+
+
+def test_missing_time_column_is_named(tmp_path: Path) -> None:
+    p = _write(tmp_path, "moer.csv", "MOER,region\n100,CAISO\n")
+    with pytest.raises(
+        TraceError, match=r"needs a `point_time` or `timestamp` column, header is 'MOER,region'"
+    ):
+        load_trace(p)
+    p = _write(tmp_path, "api.csv", "carbon_intensity_avg,zone_name\n100,DE\n")
+    with pytest.raises(TraceError, match=r"needs a `datetime` or `timestamp` column"):
+        load_trace(p)

@@ -122,6 +122,21 @@ def _col(header: list[str], name: str) -> str:
     raise KeyError(name)
 
 
+def _csv(header: list[str]) -> str:
+    return repr(",".join(header))
+
+
+def _time_col(path: Path, header: list[str], names: tuple[str, ...], what: str) -> str:
+    """The first of ``names`` (case-insensitive) in the header, else an error naming two."""
+    lower = [c.lower() for c in header]
+    for name in names:
+        if name in lower:
+            return _col(header, name)
+    raise TraceError(
+        f"{path}: {what} needs a `{names[0]}` or `{names[1]}` column, header is {_csv(header)}"
+    )
+
+
 _KIND_WORDS = {
     EmissionKind.DIRECT: "direct (combustion)",
     EmissionKind.LCA: "life-cycle (lca)",
@@ -156,16 +171,12 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
             )
         return _Spec(fmt, _PORTAL_TIME, column, True, 1.0, k, None)
     if fmt is TraceFormat.ELECTRICITYMAPS_API:
-        lower = [c.lower() for c in header]
-        time_col = next(
-            (_col(header, c) for c in ("datetime", "timestamp", "zone_datetime") if c in lower),
-            None,
+        time_col = _time_col(
+            path,
+            header,
+            ("datetime", "timestamp", "zone_datetime"),
+            "an Electricity Maps API export",
         )
-        if time_col is None:
-            raise TraceError(
-                f"{path}: an Electricity Maps API export needs a `datetime` or `timestamp` "
-                f"column, header is {header}"
-            )
         # Electricity Maps' default emission factors are life-cycle; exports do not say, so the
         # caller may declare otherwise.
         k = kind or EmissionKind.LCA
@@ -194,7 +205,7 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
             if value_col not in header:
                 raise TraceError(
                     f"{path}: kind={k.value!r} needs a column "
-                    f"{value_col or 'carbon_intensity_avg_<kind>'!r}, header is {header}"
+                    f"{value_col or 'carbon_intensity_avg_<kind>'!r}, header is {_csv(header)}"
                 )
         zone = path.name.split("_")[0] or None
         if zone:
@@ -203,15 +214,9 @@ def _spec(path: Path, fmt: TraceFormat, header: list[str], kind: EmissionKind | 
     if fmt is TraceFormat.WATTTIME_MOER:
         lower = [c.lower() for c in header]
         value_col = _col(header, "moer") if "moer" in lower else _col(header, "value")
-        time_col = next(
-            (_col(header, c) for c in ("point_time", "timestamp", "datetime") if c in lower),
-            None,
+        time_col = _time_col(
+            path, header, ("point_time", "timestamp", "datetime"), "a WattTime MOER file"
         )
-        if time_col is None:
-            raise TraceError(
-                f"{path}: a WattTime MOER file needs a `point_time` or `timestamp` column, "
-                f"header is {header}"
-            )
         k = _check_kind(path, fmt, EmissionKind.MARGINAL, kind)
         return _Spec(fmt, time_col, value_col, False, LBS_PER_MWH_TO_G_PER_KWH, k, None)
     if fmt is TraceFormat.TIME_CARBON_INTENSITY:
