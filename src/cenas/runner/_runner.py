@@ -1,0 +1,600 @@
+"""The live CE-NAS runner: the search core, an allocation policy, a carbon signal, an executor
+and the run store, assembled in real (or accelerated-replay) time.
+
+Why waves. Decisions must be a deterministic function of recorded events, so that ``cenas
+resume`` reaches the same final set of evaluated architectures as an uninterrupted run. Each
+allocation interval therefore runs ``waves_per_interval`` waves; a wave asks the core for at
+most one task per worker (evaluation workers first, then sampling), runs them all, and reports
+the results back to the core in task order, whatever order they finished in. Time enters only as
+the interval's trace time, which is the interval number times its length (an interval whose work
+overruns its wall-clock length delays the next one; the trace clock does not skip). On resume the
+same loop runs again from the start with the same seed; a task whose result is in the store is
+not executed again, its recorded result is reported instead, so the core reaches the state it had
+at the crash and continues from there.
+
+Carbon. Each task's measured energy (the worker's meter) times PUE is charged at the intensity
+of the trace time it ran (its wall-clock span mapped onto the interval's trace time; with a live
+API the reading of the interval). Accounting mode ``measured``: idle workers are not charged.
+A carbon budget is checked before every task starts, against a bound of its cost (twice the
+largest energy measured for its kind, times the highest intensity of the interval); the first
+task that could overshoot stops the search, recorded as such.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import logging
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cenas._seeding import resolve_seed
+from cenas.alloc import Allocation, AllocationContext, make_policy
+from cenas.carbon import (
+    CarbonSignal,
+    ElectricityMapsSignal,
+    IntensityTrace,
+    UKCarbonIntensitySignal,
+    load_trace,
+    mean_intensity,
+)
+from cenas.data import find_file
+from cenas.data._catalog import sha256_file
+from cenas.errors import CarbonSignalError, StoreError
+from cenas.moo import LaMOO, hypervolume
+from cenas.runner._config import SearchFileConfig, parse_search_config
+from cenas.runner._executors import Executor, LocalExecutor, Outcome, RayExecutor
+from cenas.runner._workload import TaskKind, TaskSpec, Workload
+from cenas.search import (
+    CENASSearch,
+    EstimationTask,
+    EvaluationTask,
+    SearchMode,
+    SearchSettings,
+    SupernetTask,
+)
+from cenas.store import RunStore
+
+__all__ = ["ACCOUNTING", "LiveRunner", "RunState", "build_workload"]
+
+log = logging.getLogger(__name__)
+
+ACCOUNTING = (
+    "measured: each task's measured energy x PUE x the carbon intensity while it ran "
+    "(idle workers not charged)"
+)
+_PACKAGES = ("cenas", "numpy", "torch", "scikit-learn", "ray")
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What the progress display shows after each wave."""
+
+    interval: int
+    intervals: int
+    hours: float
+    intensity_g_per_kwh: float
+    source: str
+    sampling: int
+    evaluation: int
+    queue_length: int
+    hv: float
+    carbon_g: float
+    carbon_budget_g: float | None
+    n_trained: int
+    n_failed: int
+
+
+def build_workload(cfg: SearchFileConfig) -> Workload:
+    """The workload a configuration names."""
+    from cenas.runner._cellnet import CellNetWorkload
+
+    w = cfg.workload
+    return CellNetWorkload(
+        w.dataset,
+        width=w.width,
+        epochs=w.epochs,
+        supernet_epochs=w.supernet_epochs,
+        batch_size=w.batch_size,
+        lr=w.lr,
+    )
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in _PACKAGES:
+        try:
+            out[p] = importlib.metadata.version(p)
+        except importlib.metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def _seed_of(seed: int, *parts: int) -> int:
+    return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+class LiveRunner:
+    """One live search run in a run directory (create with :meth:`start` or :meth:`resume`).
+
+    Args:
+        cfg: the configuration.
+        run_dir: the run directory (store, supernets, report).
+        store: the opened run store.
+        workload: what workers run (built from ``cfg`` when None).
+        executor: where tasks run (built from ``cfg`` when None).
+        trace: the replayed intensity trace (loaded from ``cfg`` when None).
+        api: a live carbon signal tried first every interval (built from ``cfg`` when None and
+            ``carbon.api`` is set).
+        sleep: how to wait for the end of an interval (tests pass a no-op).
+        progress: called with a :class:`RunState` after every wave.
+    """
+
+    def __init__(
+        self,
+        cfg: SearchFileConfig,
+        run_dir: Path,
+        store: RunStore,
+        *,
+        workload: Workload | None = None,
+        executor: Executor | None = None,
+        trace: IntensityTrace | None = None,
+        api: CarbonSignal | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: Callable[[RunState], None] | None = None,
+    ) -> None:
+        self.cfg, self.run_dir, self.store = cfg, run_dir, store
+        self.workload = workload if workload is not None else build_workload(cfg)
+        if trace is None:
+            path = find_file(cfg.carbon.trace)
+            trace = load_trace(path)
+            self.trace_sha256 = sha256_file(path)
+        else:
+            self.trace_sha256 = ""
+        self.trace = trace
+        if api is None and cfg.carbon.api == "electricitymaps":
+            api = ElectricityMapsSignal(cfg.carbon.zone)
+        elif api is None and cfg.carbon.api == "uk":
+            api = UKCarbonIntensitySignal()
+        self.api = api
+        self.sleep, self.progress = sleep, progress
+        self.start_s = float(np.datetime64(cfg.carbon.start.rstrip("Z"), "s").astype(np.int64))
+        if not (trace.start_s <= self.start_s < trace.end_s):
+            raise StoreError(
+                f"carbon.start {cfg.carbon.start} is outside the trace "
+                f"({trace.times[0]} .. {trace.end})"
+            )
+        self._executor = executor
+
+    # --------------------------------------------------------------------- construction
+    @classmethod
+    def start(cls, cfg: SearchFileConfig, run_dir: str | Path, **kwargs: Any) -> LiveRunner:
+        """A new run in ``run_dir`` (which must not hold one); writes the ``run`` event.
+
+        Raises:
+            StoreError: ``run_dir`` is a file or already holds a run.
+        """
+        store = RunStore.create(run_dir)
+        try:
+            runner = cls(cfg, Path(run_dir), store, **kwargs)
+        except BaseException:
+            store.close()
+            raise
+        store.append("run", runner._run_event())
+        return runner
+
+    @classmethod
+    def resume(cls, run_dir: str | Path, **kwargs: Any) -> LiveRunner:
+        """Continue the run in ``run_dir`` with its stored configuration.
+
+        Raises:
+            StoreError: ``run_dir`` is not a run, is from a newer schema, or has no run event.
+        """
+        store = RunStore.open(run_dir)
+        try:
+            first = next(store.events("run"), None)
+            if first is None:
+                raise StoreError(f"{run_dir} has a store but no run event; it cannot be resumed")
+            cfg = parse_search_config(first.payload["config"], f"{run_dir} (stored config)")
+            runner = cls(cfg, Path(run_dir), store, **kwargs)
+        except BaseException:
+            store.close()
+            raise
+        store.append("resume", {"at_s": time.time(), "events_before": store.count()})
+        return runner
+
+    def _run_event(self) -> dict[str, Any]:
+        w = self.workload
+        return {
+            "config": self.cfg.to_dict(),
+            "seed": self.cfg.run.seed,
+            "objectives": w.objectives,
+            "maximize": w.maximize,
+            "ref_point": w.ref_point,
+            "workload": w.describe(),
+            "trace": {
+                "path": self.cfg.carbon.trace,
+                "sha256": self.trace_sha256,
+                "source": self.trace.source.label,
+            },
+            "accounting": ACCOUNTING,
+            "versions": _versions(),
+            "started_at_s": time.time(),
+        }
+
+    def _make_executor(self) -> Executor:
+        c, e = self.cfg.run, self.cfg.executor
+        workdir = str(self.run_dir / "supernets")
+        if e.kind == "ray":
+            return RayExecutor(
+                self.workload,
+                c.workers,
+                workdir,
+                retries=c.retries,
+                address=e.ray_address,
+                num_cpus=e.num_cpus,
+                num_gpus=e.num_gpus,
+                tdp_w=c.tdp_w,
+            )
+        return LocalExecutor(self.workload, c.workers, workdir, retries=c.retries, tdp_w=c.tdp_w)
+
+    # ----------------------------------------------------------------------------- the loop
+    def run(self) -> dict[str, Any]:
+        """Run (or continue) the search to its end; returns the final summary."""
+        for ev in self.store.events("end"):
+            return dict(ev.payload)  # finished already: nothing to repeat
+        recorded = {e.payload["key"]: e.payload for e in self.store.events("task")}
+        allocations = {e.payload["interval"]: e.payload for e in self.store.events("allocation")}
+        waves_done = {(e.payload["interval"], e.payload["wave"]) for e in self.store.events("wave")}
+        return self._loop(recorded, allocations, waves_done)
+
+    def _loop(
+        self,
+        recorded: dict[str, dict[str, Any]],
+        allocations: dict[int, dict[str, Any]],
+        waves_done: set[tuple[int, int]],
+    ) -> dict[str, Any]:
+        c, s = self.cfg.run, self.cfg.search
+        w = self.workload
+        seed = resolve_seed(c.seed)
+        core = CENASSearch(
+            w.space,
+            len(w.objectives),
+            SearchSettings(
+                mode=SearchMode(s.mode),
+                initial_samples=s.initial_samples,
+                queue_capacity=s.queue_capacity,
+                estimate_batch=s.estimate_batch,
+            ),
+            lamoo=LaMOO(leaf_size=s.leaf_size),
+            ref_point=w.ref_point,
+            seed=seed,
+        )
+        policy = make_policy(s.policy)
+        policy.reset(_seed_of(seed, 1))
+        interval_s = c.interval_h * 3600.0
+        n_intervals = max(1, math.ceil(c.hours / c.interval_h - 1e-9))
+        speed = math.inf if c.seconds_per_hour == 0 else 3600.0 / c.seconds_per_hour
+        self._carbon_g = sum(
+            float(p.get("carbon_g") or 0.0) for p in recorded.values() if p["status"] == "ok"
+        )
+        self._bound_kwh: dict[str, float] = {}
+        for p in recorded.values():
+            if p["status"] == "ok":
+                self._note_energy(p["kind"], float(p["energy_kwh"]))
+        self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
+        stop_reason = "horizon"
+        executor: Executor | None = self._executor
+        try:
+            for k in range(n_intervals):
+                t_s = self.start_s + k * interval_s
+                wall0 = time.time()
+                alloc_ev = allocations.get(k) or self._decide(k, t_s, core, policy, interval_s)
+                alloc = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
+                if k in allocations:
+                    policy.decide(self._context(k, t_s, core, alloc_ev["intensity"], interval_s))
+                fresh = False
+                for wave in range(c.waves_per_interval):
+                    specs, tasks = self._wave_tasks(k, wave, core, alloc, seed)
+                    todo = [sp for sp in specs if sp.key not in recorded]
+                    todo, stop = self._affordable(todo, t_s, interval_s, alloc_ev)
+                    if todo:
+                        fresh = True
+                        if executor is None:
+                            executor = self._executor = self._make_executor()
+                        executor.run(
+                            todo,
+                            functools.partial(
+                                self._record_task,
+                                tasks=tasks,
+                                t_s=t_s,
+                                wall0=wall0,
+                                speed=speed,
+                                alloc_ev=alloc_ev,
+                                recorded=recorded,
+                            ),
+                        )
+                    self._report(core, specs, tasks, recorded, stop)
+                    if (k, wave) not in waves_done:
+                        self.store.append("wave", self._wave_event(k, wave, core))
+                    self._show(k, n_intervals, alloc_ev, core)
+                    if stop:
+                        stop_reason = "budget"
+                        break
+                if stop_reason == "budget":
+                    break
+                if fresh and math.isfinite(speed):
+                    left = wall0 + interval_s / speed - time.time()
+                    if left > 0:
+                        self.sleep(left)
+        finally:
+            if executor is not None:
+                executor.close()
+                self._executor = None
+        end = {"reason": stop_reason, **self._wave_event(-1, -1, core)}
+        self.store.append("end", end)
+        return end
+
+    # ------------------------------------------------------------------------------ pieces
+    def _context(
+        self, k: int, t_s: float, core: CENASSearch, intensity: float, interval_s: float
+    ) -> AllocationContext:
+        return AllocationContext(
+            t_s=t_s,
+            interval_s=interval_s,
+            elapsed_s=k * interval_s,
+            horizon_s=self.cfg.run.hours * 3600.0,
+            gpus=self.cfg.run.workers,
+            intensity_g_per_kwh=intensity,
+            trace=self.trace,
+            carbon_g=self._carbon_g,
+            carbon_budget_g=self.cfg.run.carbon_budget_g,
+            hv=self._hv(core),
+            n_trained=core.n_trained,
+            n_estimated=core.n_estimated,
+            queue_length=len(core.queue),
+            queue_capacity=core.queue.capacity,
+        )
+
+    def _decide(
+        self, k: int, t_s: float, core: CENASSearch, policy: Any, interval_s: float
+    ) -> dict[str, Any]:
+        trace_value = self.trace.value_at(t_s)
+        value, source, fallback, error = trace_value, self.trace.source.label, False, None
+        if self.api is not None:
+            try:
+                r = self.api.reading(time.time())
+                value, source = r.value_g_per_kwh, r.source
+            except CarbonSignalError as e:
+                fallback, error = True, str(e)
+                log.warning("carbon API failed (%s); using the trace", e)
+        alloc = policy.decide(self._context(k, t_s, core, value, interval_s))
+        ev = {
+            "interval": k,
+            "hours": k * interval_s / 3600.0,
+            "trace_time_s": t_s,
+            "intensity": value,
+            "source": source,
+            "is_fallback": fallback,
+            "api_error": error,
+            "sampling": int(alloc.sampling_gpus),
+            "evaluation": int(alloc.evaluation_gpus),
+            "policy": policy.describe(),
+        }
+        self.store.append("allocation", ev)
+        return ev
+
+    def _wave_tasks(
+        self, k: int, wave: int, core: CENASSearch, alloc: Allocation, seed: int
+    ) -> tuple[list[TaskSpec], dict[str, Any]]:
+        specs: list[TaskSpec] = []
+        tasks: dict[str, Any] = {}
+
+        def add(task: Any) -> None:
+            key = f"e{k}.w{wave}.{len(specs)}"
+            if isinstance(task, EvaluationTask):
+                sp = TaskSpec(
+                    key, TaskKind.EVALUATE, (task.index,), 0, _seed_of(seed, 2, task.index)
+                )
+            elif isinstance(task, SupernetTask):
+                sp = TaskSpec(
+                    key, TaskKind.SUPERNET, (), task.region_id, _seed_of(seed, 3, task.region_id)
+                )
+            else:
+                sp = TaskSpec(
+                    key, TaskKind.ESTIMATE, tuple(int(i) for i in task.indices), task.region_id
+                )
+            specs.append(sp)
+            tasks[key] = task
+
+        for _ in range(alloc.evaluation_gpus):
+            ev = core.next_evaluation()
+            if ev is not None:
+                add(ev)
+            elif self.cfg.search.idle_evaluation_workers_sample:
+                st = core.next_sampling()
+                if st is not None:
+                    add(st)
+        for _ in range(alloc.sampling_gpus):
+            st = core.next_sampling()
+            if st is not None:
+                add(st)
+        return specs, tasks
+
+    def _note_energy(self, kind: str, kwh: float) -> None:
+        self._bound_kwh[kind] = max(self._bound_kwh.get(kind, 0.0), 2.0 * kwh)
+
+    def _affordable(
+        self, todo: list[TaskSpec], t_s: float, interval_s: float, alloc_ev: dict[str, Any]
+    ) -> tuple[list[TaskSpec], bool]:
+        budget = self.cfg.run.carbon_budget_g
+        if budget is None:
+            return todo, False
+        i0 = min(int((t_s - self.trace.start_s) // self.trace.step_s), len(self.trace) - 1)
+        n = max(1, math.ceil(interval_s / self.trace.step_s)) + 1
+        peak = max(float(np.max(self.trace.values_g_per_kwh[i0 : i0 + n])), alloc_ev["intensity"])
+        committed = self._carbon_g
+        out: list[TaskSpec] = []
+        for sp in todo:
+            bound = self._bound_kwh.get(sp.kind.value, self.cfg.run.task_energy_bound_kwh)
+            cost = bound * self.cfg.run.pue * peak
+            if committed + cost > budget:
+                self.store.append(
+                    "budget_stop",
+                    {
+                        "key": sp.key,
+                        "carbon_g": self._carbon_g,
+                        "committed_g": committed,
+                        "task_bound_g": cost,
+                        "budget_g": budget,
+                        "message": f"stopped: starting task {sp.key} ({sp.kind.value}) could "
+                        f"cost up to {cost:.4g} g, and {committed:.4g} g of the {budget:.4g} g "
+                        "budget are used or committed",
+                    },
+                )
+                return out, True
+            committed += cost
+            out.append(sp)
+        return out, False
+
+    def _record_task(
+        self,
+        sp: TaskSpec,
+        out: Outcome,
+        *,
+        tasks: dict[str, Any],
+        t_s: float,
+        wall0: float,
+        speed: float,
+        alloc_ev: dict[str, Any],
+        recorded: dict[str, dict[str, Any]],
+    ) -> None:
+        task = tasks[sp.key]
+        ev: dict[str, Any] = {
+            "key": sp.key,
+            "kind": sp.kind.value,
+            "indices": list(sp.indices),
+            "region_id": sp.region_id,
+            "seed": sp.seed,
+            "attempts": out.attempts,
+        }
+        if isinstance(task, EvaluationTask):
+            ev["source"] = task.source.value
+            ev["estimate"] = None if task.y_estimate is None else task.y_estimate.tolist()
+        r = out.result
+        if r is None:
+            ev.update(status="failed", error=out.error, carbon_g=0.0)
+            self._failed += 1
+        else:
+            if alloc_ev["source"] != self.trace.source.label:
+                intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
+            elif math.isfinite(speed):
+                a = t_s + max(r.started_s - wall0, 0.0) * speed
+                b = t_s + max(r.ended_s - wall0, 0.0) * speed
+                b = min(b, self.trace.end_s)
+                intensity = float(mean_intensity(self.trace, min(a, b), b))
+                src = self.trace.source.label
+            else:
+                intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
+            carbon = r.energy_kwh * self.cfg.run.pue * intensity
+            self._carbon_g += carbon
+            self._note_energy(sp.kind.value, r.energy_kwh)
+            ev.update(
+                status="ok",
+                y=r.y,
+                energy_kwh=r.energy_kwh,
+                meter=r.meter,
+                started_s=r.started_s,
+                ended_s=r.ended_s,
+                intensity=intensity,
+                carbon_source=src,
+                carbon_g=carbon,
+                hours=(t_s - self.start_s) / 3600.0,
+                info=r.info,
+            )
+        self.store.append("task", ev)
+        recorded[sp.key] = ev
+
+    def _report(
+        self,
+        core: CENASSearch,
+        specs: list[TaskSpec],
+        tasks: dict[str, Any],
+        recorded: dict[str, dict[str, Any]],
+        stopped: bool,
+    ) -> None:
+        """Report the wave's results to the core in task order (deterministic)."""
+        for sp in specs:
+            ev = recorded.get(sp.key)
+            if ev is None:
+                if stopped:
+                    continue  # never started: the budget stopped the search
+                raise StoreError(f"task {sp.key} has no recorded outcome")  # pragma: no cover
+            if ev["kind"] != sp.kind.value or list(ev["indices"]) != list(sp.indices):
+                raise StoreError(
+                    f"{self.run_dir}: the run diverges from its record at task {sp.key}: recorded "
+                    f"{ev['kind']} {ev['indices']}, now {sp.kind.value} {list(sp.indices)}; was "
+                    "the code or the configuration changed?"
+                )
+            task = tasks[sp.key]
+            ok = ev["status"] == "ok"
+            if isinstance(task, SupernetTask):
+                core.report_supernet(task)  # a failed supernet: estimates use an older one
+            elif isinstance(task, EstimationTask):
+                y = np.asarray(ev["y"], dtype=np.float64) if ok else None
+                if y is None:
+                    y = np.full((task.indices.size, len(self.workload.objectives)), np.nan)
+                core.report_estimation(task, y)
+            elif ok:
+                core.report_evaluation(task, np.asarray(ev["y"][0], dtype=np.float64))
+
+    def _hv(self, core: CENASSearch) -> float:
+        rows = core.observed.finite_rows() & ~core.observed.estimated
+        y = core.observed.y[rows]
+        if y.shape[0] == 0:
+            return 0.0
+        return float(hypervolume(y, np.asarray(self.workload.ref_point, dtype=np.float64)))
+
+    def _wave_event(self, k: int, wave: int, core: CENASSearch) -> dict[str, Any]:
+        return {
+            "interval": k,
+            "wave": wave,
+            "hv": self._hv(core),
+            "carbon_g": self._carbon_g,
+            "queue_length": len(core.queue),
+            "n_trained": core.n_trained,
+            "n_estimated": core.n_estimated,
+            "n_failed": self._failed,
+        }
+
+    def _show(self, k: int, n: int, alloc_ev: dict[str, Any], core: CENASSearch) -> None:
+        if self.progress is None:
+            return
+        self.progress(
+            RunState(
+                interval=k,
+                intervals=n,
+                hours=float(alloc_ev["hours"]),
+                intensity_g_per_kwh=float(alloc_ev["intensity"]),
+                source=str(alloc_ev["source"]),
+                sampling=int(alloc_ev["sampling"]),
+                evaluation=int(alloc_ev["evaluation"]),
+                queue_length=len(core.queue),
+                hv=self._hv(core),
+                carbon_g=self._carbon_g,
+                carbon_budget_g=self.cfg.run.carbon_budget_g,
+                n_trained=core.n_trained,
+                n_failed=self._failed,
+            )
+        )
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
