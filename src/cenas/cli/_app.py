@@ -14,7 +14,19 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer
 
 from cenas import __version__
-from cenas.cli import _bench, _carbon, _data, _demo, _ecnas, _forecast, _moo, _sim, _track
+from cenas.cli import (
+    _bench,
+    _carbon,
+    _data,
+    _demo,
+    _ecnas,
+    _forecast,
+    _moo,
+    _report,
+    _search,
+    _sim,
+    _track,
+)
 from cenas.cli._output import err_console
 from cenas.errors import CenasError
 
@@ -49,6 +61,8 @@ def _root(
 
 
 for _module in (_demo, _data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas):
+    _module.register(app)
+for _module in (_search, _report):
     _module.register(app)
 
 

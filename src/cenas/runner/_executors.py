@@ -83,11 +83,12 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(0.2)
 
 
-def _init_worker(parent_pid: int, workload: Workload, workdir: str, tdp_w: float | None) -> None:
+def _init_worker(driver_pid: int, workload: Workload, workdir: str, tdp_w: float | None) -> None:
     global _WORKLOAD, _WORKDIR, _TDP
     _WORKLOAD, _WORKDIR, _TDP = workload, workdir, tdp_w
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    # spawned workers are children of the driver: a changed parent means the driver is gone
+    threading.Thread(target=_watch_parent, args=(driver_pid,), daemon=True).start()
 
 
 def _run_in_worker(spec: TaskSpec) -> TaskResult:
@@ -130,6 +131,9 @@ class LocalExecutor(Executor):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # Spawned, not forked: no worker inherits the driver's threads or its open store,
+            # and each is the driver's own child, so it can tell when the driver dies (a fork
+            # server would outlive a killed driver, and so would its workers).
             self._pool = ProcessPoolExecutor(
                 max_workers=self.slots,
                 mp_context=get_context("spawn"),

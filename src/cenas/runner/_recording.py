@@ -22,15 +22,12 @@ def live_record(run_dir: str | Path, space: SearchSpace | None = None) -> RunRec
 
     Args:
         run_dir: the run directory.
-        space: to name architectures (NAS-Bench-201 strings when None).
+        space: to name architectures (default: NAS-Bench-201 strings for the cell-net workload,
+            else ``#<index>``).
 
     Raises:
         StoreError: ``run_dir`` is not a run, or is from a newer schema.
     """
-    if space is None:
-        from cenas.space import NB201Space
-
-        space = NB201Space()
     with RunStore.open(run_dir, readonly=True) as st:
         events = list(st.events())
     run = next((e.payload for e in events if e.kind == "run"), None)
@@ -38,6 +35,10 @@ def live_record(run_dir: str | Path, space: SearchSpace | None = None) -> RunRec
         from cenas.errors import StoreError
 
         raise StoreError(f"{run_dir} holds no run event")
+    if space is None and run["workload"].get("workload") == "cellnet":
+        from cenas.space import NB201Space
+
+        space = NB201Space()
     mx: list[bool] = run["maximize"]
     cfg: dict[str, Any] = run["config"]
     allocs: dict[int, dict[str, Any]] = {}
@@ -81,7 +82,7 @@ def live_record(run_dir: str | Path, space: SearchSpace | None = None) -> RunRec
             evals.append(
                 EvaluationRow(
                     index=i,
-                    arch=space.to_string(i),
+                    arch=space.to_string(i) if space is not None else f"#{i}",
                     objectives=_natural(p["y"][0], mx) if ok else nan,
                     estimate=None if est is None else _natural(est, mx),
                     energy_kwh=float(p["energy_kwh"]) if ok else math.nan,

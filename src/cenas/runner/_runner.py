@@ -127,7 +127,7 @@ class LiveRunner:
     Args:
         cfg: the configuration.
         run_dir: the run directory (store, supernets, report).
-        store: the opened run store.
+        store: the opened run store (None: :meth:`start` creates it after the checks).
         workload: what workers run (built from ``cfg`` when None).
         executor: where tasks run (built from ``cfg`` when None).
         trace: the replayed intensity trace (loaded from ``cfg`` when None).
@@ -135,13 +135,14 @@ class LiveRunner:
             ``carbon.api`` is set).
         sleep: how to wait for the end of an interval (tests pass a no-op).
         progress: called with a :class:`RunState` after every wave.
+        data_dir: where a relative trace path is looked up (default ``$CENAS_DATA_DIR``).
     """
 
     def __init__(
         self,
         cfg: SearchFileConfig,
         run_dir: Path,
-        store: RunStore,
+        store: RunStore | None,
         *,
         workload: Workload | None = None,
         executor: Executor | None = None,
@@ -149,11 +150,14 @@ class LiveRunner:
         api: CarbonSignal | None = None,
         sleep: Callable[[float], None] = time.sleep,
         progress: Callable[[RunState], None] | None = None,
+        data_dir: str | Path | None = None,
     ) -> None:
-        self.cfg, self.run_dir, self.store = cfg, run_dir, store
+        self.cfg, self.run_dir = cfg, run_dir
+        if store is not None:
+            self.store = store
         self.workload = workload if workload is not None else build_workload(cfg)
         if trace is None:
-            path = find_file(cfg.carbon.trace)
+            path = find_file(cfg.carbon.trace, data_dir)
             trace = load_trace(path)
             self.trace_sha256 = sha256_file(path)
         else:
@@ -181,13 +185,13 @@ class LiveRunner:
         Raises:
             StoreError: ``run_dir`` is a file or already holds a run.
         """
-        store = RunStore.create(run_dir)
-        try:
-            runner = cls(cfg, Path(run_dir), store, **kwargs)
-        except BaseException:
-            store.close()
-            raise
-        store.append("run", runner._run_event())
+        d = Path(run_dir)
+        if d.exists() and not d.is_dir():
+            raise StoreError(f"run directory {d} is an existing file, not a directory")
+        # everything that can fail on bad input (trace, data set) fails before the run exists
+        runner = cls(cfg, d, None, **kwargs)
+        runner.store = RunStore.create(d)
+        runner.store.append("run", runner._run_event())
         return runner
 
     @classmethod
