@@ -18,7 +18,13 @@ from cenas.runner._config import (
     load_search_config,
     parse_search_config,
 )
-from cenas.runner._executors import Executor, LocalExecutor, Outcome, RayExecutor
+from cenas.runner._executors import (
+    Executor,
+    InlineExecutor,
+    LocalExecutor,
+    Outcome,
+    RayExecutor,
+)
 from cenas.runner._recording import live_record
 from cenas.runner._runner import ACCOUNTING, LiveRunner, RunState, build_workload
 from cenas.runner._workload import (
@@ -38,6 +44,7 @@ __all__ = [
     "EvaluatorWorkload",
     "Executor",
     "ExecutorConfig",
+    "InlineExecutor",
     "LiveRunner",
     "LocalExecutor",
     "Outcome",

@@ -27,7 +27,7 @@ from typing import Any
 from cenas.errors import ConfigError
 from cenas.runner._workload import TaskResult, TaskSpec, Workload, run_task
 
-__all__ = ["Executor", "LocalExecutor", "Outcome", "RayExecutor"]
+__all__ = ["Executor", "InlineExecutor", "LocalExecutor", "Outcome", "RayExecutor"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,34 @@ class Executor(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class InlineExecutor(Executor):
+    """Runs tasks one after another in the driver process (benchmarks, debugging).
+
+    A task that raises is retried ``retries`` times, then reported failed; there is no worker
+    to die.
+    """
+
+    name = "inline"
+
+    def __init__(
+        self, workload: Workload, workdir: str, *, retries: int = 0, tdp_w: float | None = None
+    ) -> None:
+        self.slots, self.workload, self.workdir = 1, workload, workdir
+        self.retries, self.tdp_w = retries, tdp_w
+
+    def run(self, specs: Sequence[TaskSpec], on_done: OnDone) -> None:
+        for s in specs:
+            for attempt in range(1, self.retries + 2):
+                try:
+                    res = run_task(self.workload, s, self.workdir, self.tdp_w)
+                except Exception as e:  # noqa: BLE001 - any error of user work is recorded
+                    if attempt > self.retries:
+                        on_done(s, Outcome(None, _describe(e), attempt))
+                    continue
+                on_done(s, Outcome(res, None, attempt))
+                break
 
 
 # ---------------------------------------------------------------------------- local workers
