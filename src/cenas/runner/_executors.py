@@ -90,7 +90,7 @@ class InlineExecutor(Executor):
             for attempt in range(1, self.retries + 2):
                 try:
                     res = run_task(self.workload, s, self.workdir, self.tdp_w)
-                except Exception as e:  # noqa: BLE001 - any error of user work is recorded
+                except Exception as e:
                     if attempt > self.retries:
                         on_done(s, Outcome(None, _describe(e), attempt))
                     continue
