@@ -1,0 +1,77 @@
+"""Carbon sources of the live runner: trace replay, a live API, and the recorded fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cenas.carbon import CarbonSignal, ConstantSignal, IntensityReading
+from cenas.errors import CarbonSignalError
+from cenas.runner import InlineExecutor, LiveRunner, live_record, load_search_config
+from cenas.runner.testing import toy_workload
+from cenas.store import RunStore
+
+
+class Unreachable(CarbonSignal):
+    @property
+    def label(self) -> str:
+        return "electricitymaps:TEST"
+
+    def reading(self, t_s: float) -> IntensityReading:
+        raise CarbonSignalError("electricitymaps:TEST: connection refused")
+
+
+def _run(cfg_path: Path, run_dir: Path, api: CarbonSignal | None) -> list[dict[str, object]]:
+    wl = toy_workload()
+    runner = LiveRunner.start(
+        load_search_config(cfg_path),
+        run_dir,
+        workload=wl,
+        executor=InlineExecutor(wl, str(run_dir)),
+        api=api,
+    )
+    runner.run()
+    runner.close()
+    with RunStore.open(run_dir, readonly=True) as st:
+        return [e.payload for e in st.events()]
+
+
+def test_unreachable_api_falls_back_to_the_trace_and_says_so(
+    tmp_path: Path, search_config: Callable[..., Path]
+) -> None:
+    events = _run(search_config(hours=3), tmp_path / "run", Unreachable())
+    allocs = [e for e in events if "is_fallback" in e]
+    assert len(allocs) == 3
+    assert all(a["is_fallback"] and "connection refused" in str(a["api_error"]) for a in allocs)
+    # the trace's own values were used: 300, 100, 200 g/kWh in the first three hours
+    assert [a["intensity"] for a in allocs] == [300.0, 100.0, 200.0]
+    assert (
+        "3 interval(s) fell back to the trace"
+        in live_record(tmp_path / "run").provenance["carbon intensity"]
+    )
+
+
+def test_a_live_api_reading_is_charged_and_named(
+    tmp_path: Path, search_config: Callable[..., Path]
+) -> None:
+    events = _run(search_config(hours=2), tmp_path / "run", ConstantSignal(123.0, label="api:X"))
+    tasks = [e for e in events if e.get("status") == "ok"]
+    assert tasks
+    for t in tasks:
+        assert t["carbon_source"] == "api:X" and t["intensity"] == 123.0
+        assert t["carbon_g"] == pytest.approx(float(t["energy_kwh"]) * 123.0)  # type: ignore[arg-type]
+
+
+def test_trace_replay_charges_the_intensity_of_the_hour_a_task_ran(
+    tmp_path: Path, search_config: Callable[..., Path]
+) -> None:
+    events = _run(search_config(hours=4), tmp_path / "run", None)
+    hourly = {0: 300.0, 1: 100.0, 2: 200.0, 3: 50.0}
+    tasks = [e for e in events if e.get("status") == "ok"]
+    assert {t["hours"] for t in tasks} >= {0.0, 1.0}
+    for t in tasks:
+        # an unpaced clock maps a task onto the start of its interval
+        assert t["intensity"] == hourly[int(t["hours"])]  # type: ignore[call-overload]
+        assert t["carbon_source"] == "generic:trace.csv" or "trace.csv" in str(t["carbon_source"])
