@@ -75,3 +75,36 @@ def test_trace_replay_charges_the_intensity_of_the_hour_a_task_ran(
         # an unpaced clock maps a task onto the start of its interval
         assert t["intensity"] == hourly[int(t["hours"])]  # type: ignore[call-overload]
         assert t["carbon_source"] == "generic:trace.csv" or "trace.csv" in str(t["carbon_source"])
+
+
+def test_resume_from_any_prefix_of_the_store_reaches_the_same_evaluations(
+    tmp_path: Path, search_config: Callable[..., Path]
+) -> None:
+    """Cutting the store after the k-th event (what a kill -9 leaves) and resuming gives the
+    uninterrupted run's evaluations, and no recorded task runs again (fast, in-process twin of
+    the kill -9 test)."""
+    import shutil
+    import sqlite3
+
+    cfg = search_config(hours=4, waves_per_interval=2)
+    _run(cfg, tmp_path / "full", None)
+    expected = sorted((r.index, r.objectives) for r in live_record(tmp_path / "full").evaluations)
+    with RunStore.open(tmp_path / "full", readonly=True) as st:
+        n_events = st.count()
+    for cut in (3, n_events // 2, n_events - 2):
+        d = tmp_path / f"cut{cut}"
+        shutil.copytree(tmp_path / "full", d)
+        conn = sqlite3.connect(d / "run.sqlite")
+        with conn:
+            conn.execute("DELETE FROM events WHERE seq > ?", (cut,))
+        conn.close()
+        with RunStore.open(d, readonly=True) as st:
+            kept = {e.payload["key"] for e in st.events("task")}
+        wl = toy_workload()
+        runner = LiveRunner.resume(d, workload=wl, executor=InlineExecutor(wl, str(d)))
+        runner.run()
+        runner.close()
+        assert sorted((r.index, r.objectives) for r in live_record(d).evaluations) == expected
+        with RunStore.open(d, readonly=True) as st:
+            keys = [e.payload["key"] for e in st.events("task")]
+        assert len(keys) == len(set(keys)) and kept <= set(keys)
