@@ -96,7 +96,7 @@ def _finish(run_dir: Path, as_json: bool, started: float) -> None:
         print_json(doc)
         return
     table = Table(title=f"Pareto front of the trained architectures ({len(front_rows)})")
-    table.add_column("architecture")
+    table.add_column("architecture", overflow="fold")
     for o, mx in zip(rec.objectives, rec.maximize, strict=True):
         table.add_column(f"{o} ({'max' if mx else 'min'})", justify="right")
     for f in sorted(front_rows, key=lambda d: float(d[rec.objectives[0]])):

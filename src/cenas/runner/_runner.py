@@ -309,8 +309,9 @@ class LiveRunner:
                     specs, tasks = self._wave_tasks(k, wave, core, alloc, seed)
                     todo = [sp for sp in specs if sp.key not in recorded]
                     todo, stop = self._affordable(todo, t_s, interval_s, alloc_ev)
+                    # an interval is replayed at full speed only when all of it is recorded
+                    fresh = fresh or (k, wave) not in waves_done
                     if todo:
-                        fresh = True
                         if executor is None:
                             executor = self._executor = self._make_executor()
                         executor.run(
