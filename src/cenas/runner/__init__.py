@@ -7,6 +7,7 @@ where it stopped and reaches the same result. :func:`live_record` turns a run di
 neutral record that ``cenas report`` reads.
 """
 
+from cenas.runner._assembly import RunState, build_executor, build_workload
 from cenas.runner._cellnet import DATASETS, CellNetWorkload, load_dataset
 from cenas.runner._config import (
     CarbonConfig,
@@ -26,7 +27,7 @@ from cenas.runner._executors import (
     RayExecutor,
 )
 from cenas.runner._recording import live_record
-from cenas.runner._runner import ACCOUNTING, LiveRunner, RunState, build_workload
+from cenas.runner._runner import ACCOUNTING, LiveRunner
 from cenas.runner._workload import (
     EvaluatorWorkload,
     TaskKind,
@@ -58,6 +59,7 @@ __all__ = [
     "TaskSpec",
     "Workload",
     "WorkloadConfig",
+    "build_executor",
     "build_workload",
     "live_record",
     "load_dataset",

@@ -23,13 +23,10 @@ task that could overshoot stops the search, recorded as such.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import logging
 import math
-import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +46,21 @@ from cenas.data import find_file
 from cenas.data._catalog import sha256_file
 from cenas.errors import CarbonSignalError, StoreError
 from cenas.moo import LaMOO, hypervolume
+from cenas.runner._assembly import RunState, build_executor, build_workload, package_versions
+from cenas.runner._budget import CarbonBudget
 from cenas.runner._config import SearchFileConfig, parse_search_config
-from cenas.runner._executors import Executor, LocalExecutor, Outcome, RayExecutor
-from cenas.runner._workload import TaskKind, TaskSpec, Workload
+from cenas.runner._executors import Executor, Outcome
+from cenas.runner._waves import report_wave, seed_of, wave_tasks
+from cenas.runner._workload import TaskSpec, Workload
 from cenas.search import (
     CENASSearch,
-    EstimationTask,
     EvaluationTask,
     SearchMode,
     SearchSettings,
-    SupernetTask,
 )
 from cenas.store import RunStore
 
-__all__ = ["ACCOUNTING", "LiveRunner", "RunState", "build_workload"]
+__all__ = ["ACCOUNTING", "LiveRunner"]
 
 log = logging.getLogger(__name__)
 
@@ -70,55 +68,6 @@ ACCOUNTING = (
     "measured: each task's measured energy x PUE x the carbon intensity while it ran "
     "(idle workers not charged)"
 )
-_PACKAGES = ("cenas", "numpy", "torch", "scikit-learn", "ray")
-
-
-@dataclass(frozen=True)
-class RunState:
-    """What the progress display shows after each wave."""
-
-    interval: int
-    intervals: int
-    hours: float
-    intensity_g_per_kwh: float
-    source: str
-    sampling: int
-    evaluation: int
-    queue_length: int
-    hv: float
-    carbon_g: float
-    carbon_budget_g: float | None
-    n_trained: int
-    n_failed: int
-
-
-def build_workload(cfg: SearchFileConfig) -> Workload:
-    """The workload a configuration names."""
-    from cenas.runner._cellnet import CellNetWorkload
-
-    w = cfg.workload
-    return CellNetWorkload(
-        w.dataset,
-        width=w.width,
-        epochs=w.epochs,
-        supernet_epochs=w.supernet_epochs,
-        batch_size=w.batch_size,
-        lr=w.lr,
-    )
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for p in _PACKAGES:
-        try:
-            out[p] = importlib.metadata.version(p)
-        except importlib.metadata.PackageNotFoundError:
-            out[p] = "not installed"
-    return out
-
-
-def _seed_of(seed: int, *parts: int) -> int:
-    return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0] & 0x7FFFFFFF)
 
 
 class LiveRunner:
@@ -229,25 +178,9 @@ class LiveRunner:
                 "source": self.trace.source.label,
             },
             "accounting": ACCOUNTING,
-            "versions": _versions(),
+            "versions": package_versions(),
             "started_at_s": time.time(),
         }
-
-    def _make_executor(self) -> Executor:
-        c, e = self.cfg.run, self.cfg.executor
-        workdir = str(self.run_dir / "supernets")
-        if e.kind == "ray":
-            return RayExecutor(
-                self.workload,
-                c.workers,
-                workdir,
-                retries=c.retries,
-                address=e.ray_address,
-                num_cpus=e.num_cpus,
-                num_gpus=e.num_gpus,
-                tdp_w=c.tdp_w,
-            )
-        return LocalExecutor(self.workload, c.workers, workdir, retries=c.retries, tdp_w=c.tdp_w)
 
     # ----------------------------------------------------------------------------- the loop
     def run(self) -> dict[str, Any]:
@@ -282,17 +215,17 @@ class LiveRunner:
             seed=seed,
         )
         policy = make_policy(s.policy)
-        policy.reset(_seed_of(seed, 1))
+        policy.reset(seed_of(seed, 1))
         interval_s = c.interval_h * 3600.0
         n_intervals = max(1, math.ceil(c.hours / c.interval_h - 1e-9))
         speed = math.inf if c.seconds_per_hour == 0 else 3600.0 / c.seconds_per_hour
         self._carbon_g = sum(
             float(p.get("carbon_g") or 0.0) for p in recorded.values() if p["status"] == "ok"
         )
-        self._bound_kwh: dict[str, float] = {}
+        self.budget = CarbonBudget(c.carbon_budget_g, c.task_energy_bound_kwh, c.pue)
         for p in recorded.values():
             if p["status"] == "ok":
-                self._note_energy(p["kind"], float(p["energy_kwh"]))
+                self.budget.note_energy(p["kind"], float(p["energy_kwh"]))
         self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
         stop_reason = "horizon"
         executor: Executor | None = self._executor
@@ -306,14 +239,23 @@ class LiveRunner:
                     policy.decide(self._context(k, t_s, core, alloc_ev["intensity"], interval_s))
                 fresh = False
                 for wave in range(c.waves_per_interval):
-                    specs, tasks = self._wave_tasks(k, wave, core, alloc, seed)
+                    specs, tasks = wave_tasks(
+                        k, wave, core, alloc, seed, s.idle_evaluation_workers_sample
+                    )
                     todo = [sp for sp in specs if sp.key not in recorded]
-                    todo, stop = self._affordable(todo, t_s, interval_s, alloc_ev)
+                    todo, stop_ev = self.budget.affordable(
+                        todo, self.trace, t_s, interval_s, alloc_ev["intensity"], self._carbon_g
+                    )
+                    stop = stop_ev is not None
+                    if stop_ev is not None:
+                        self.store.append("budget_stop", stop_ev)
                     # an interval is replayed at full speed only when all of it is recorded
                     fresh = fresh or (k, wave) not in waves_done
                     if todo:
                         if executor is None:
-                            executor = self._executor = self._make_executor()
+                            executor = self._executor = build_executor(
+                                self.cfg, self.workload, self.run_dir
+                            )
                         executor.run(
                             todo,
                             functools.partial(
@@ -326,7 +268,7 @@ class LiveRunner:
                                 recorded=recorded,
                             ),
                         )
-                    self._report(core, specs, tasks, recorded, stop)
+                    report_wave(core, specs, tasks, recorded, stop, str(self.run_dir))
                     if (k, wave) not in waves_done:
                         self.store.append("wave", self._wave_event(k, wave, core))
                     self._show(k, n_intervals, alloc_ev, core)
@@ -396,79 +338,6 @@ class LiveRunner:
         self.store.append("allocation", ev)
         return ev
 
-    def _wave_tasks(
-        self, k: int, wave: int, core: CENASSearch, alloc: Allocation, seed: int
-    ) -> tuple[list[TaskSpec], dict[str, Any]]:
-        specs: list[TaskSpec] = []
-        tasks: dict[str, Any] = {}
-
-        def add(task: Any) -> None:
-            key = f"e{k}.w{wave}.{len(specs)}"
-            if isinstance(task, EvaluationTask):
-                sp = TaskSpec(
-                    key, TaskKind.EVALUATE, (task.index,), 0, _seed_of(seed, 2, task.index)
-                )
-            elif isinstance(task, SupernetTask):
-                sp = TaskSpec(
-                    key, TaskKind.SUPERNET, (), task.region_id, _seed_of(seed, 3, task.region_id)
-                )
-            else:
-                sp = TaskSpec(
-                    key, TaskKind.ESTIMATE, tuple(int(i) for i in task.indices), task.region_id
-                )
-            specs.append(sp)
-            tasks[key] = task
-
-        for _ in range(alloc.evaluation_gpus):
-            ev = core.next_evaluation()
-            if ev is not None:
-                add(ev)
-            elif self.cfg.search.idle_evaluation_workers_sample:
-                st = core.next_sampling()
-                if st is not None:
-                    add(st)
-        for _ in range(alloc.sampling_gpus):
-            st = core.next_sampling()
-            if st is not None:
-                add(st)
-        return specs, tasks
-
-    def _note_energy(self, kind: str, kwh: float) -> None:
-        self._bound_kwh[kind] = max(self._bound_kwh.get(kind, 0.0), 2.0 * kwh)
-
-    def _affordable(
-        self, todo: list[TaskSpec], t_s: float, interval_s: float, alloc_ev: dict[str, Any]
-    ) -> tuple[list[TaskSpec], bool]:
-        budget = self.cfg.run.carbon_budget_g
-        if budget is None:
-            return todo, False
-        i0 = min(int((t_s - self.trace.start_s) // self.trace.step_s), len(self.trace) - 1)
-        n = max(1, math.ceil(interval_s / self.trace.step_s)) + 1
-        peak = max(float(np.max(self.trace.values_g_per_kwh[i0 : i0 + n])), alloc_ev["intensity"])
-        committed = self._carbon_g
-        out: list[TaskSpec] = []
-        for sp in todo:
-            bound = self._bound_kwh.get(sp.kind.value, self.cfg.run.task_energy_bound_kwh)
-            cost = bound * self.cfg.run.pue * peak
-            if committed + cost > budget:
-                self.store.append(
-                    "budget_stop",
-                    {
-                        "key": sp.key,
-                        "carbon_g": self._carbon_g,
-                        "committed_g": committed,
-                        "task_bound_g": cost,
-                        "budget_g": budget,
-                        "message": f"stopped: starting task {sp.key} ({sp.kind.value}) could "
-                        f"cost up to {cost:.4g} g, and {committed:.4g} g of the {budget:.4g} g "
-                        "budget are used or committed",
-                    },
-                )
-                return out, True
-            committed += cost
-            out.append(sp)
-        return out, False
-
     def _record_task(
         self,
         sp: TaskSpec,
@@ -510,7 +379,7 @@ class LiveRunner:
                 intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
             carbon = r.energy_kwh * self.cfg.run.pue * intensity
             self._carbon_g += carbon
-            self._note_energy(sp.kind.value, r.energy_kwh)
+            self.budget.note_energy(sp.kind.value, r.energy_kwh)
             ev.update(
                 status="ok",
                 y=r.y,
@@ -526,39 +395,6 @@ class LiveRunner:
             )
         self.store.append("task", ev)
         recorded[sp.key] = ev
-
-    def _report(
-        self,
-        core: CENASSearch,
-        specs: list[TaskSpec],
-        tasks: dict[str, Any],
-        recorded: dict[str, dict[str, Any]],
-        stopped: bool,
-    ) -> None:
-        """Report the wave's results to the core in task order (deterministic)."""
-        for sp in specs:
-            ev = recorded.get(sp.key)
-            if ev is None:
-                if stopped:
-                    continue  # never started: the budget stopped the search
-                raise StoreError(f"task {sp.key} has no recorded outcome")  # pragma: no cover
-            if ev["kind"] != sp.kind.value or list(ev["indices"]) != list(sp.indices):
-                raise StoreError(
-                    f"{self.run_dir}: the run diverges from its record at task {sp.key}: recorded "
-                    f"{ev['kind']} {ev['indices']}, now {sp.kind.value} {list(sp.indices)}; was "
-                    "the code or the configuration changed?"
-                )
-            task = tasks[sp.key]
-            ok = ev["status"] == "ok"
-            if isinstance(task, SupernetTask):
-                core.report_supernet(task)  # a failed supernet: estimates use an older one
-            elif isinstance(task, EstimationTask):
-                y = np.asarray(ev["y"], dtype=np.float64) if ok else None
-                if y is None:
-                    y = np.full((task.indices.size, len(self.workload.objectives)), np.nan)
-                core.report_estimation(task, y)
-            elif ok:
-                core.report_evaluation(task, np.asarray(ev["y"][0], dtype=np.float64))
 
     def _hv(self, core: CENASSearch) -> float:
         rows = core.observed.finite_rows() & ~core.observed.estimated
