@@ -49,6 +49,13 @@ def test_simulated_run_directory_holds_a_record_the_report_reads(tmp_path: Path)
     page = write_html_report(rec, tmp_path / "rep").read_text()
     assert page.count("data:image/png;base64,") == 2
     assert rec.evaluations[0].arch in page
+    # the same command that reports live runs reports the simulated run directory
+    from cenas.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(out), "--json"])
+    assert e.value.code in (0, None)
+    assert (out / "report" / "report.html").is_file()
 
 
 def test_round_trip_keeps_nan_and_estimates(tmp_path: Path) -> None:
