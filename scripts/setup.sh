@@ -9,5 +9,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -c constraints.txt torch
-.venv/bin/python -m pip install -q -c constraints.txt -e ".[dev,nvml]"
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[dev,nvml,ray]"
 echo "cenas installed in .venv ($(.venv/bin/cenas --version))"

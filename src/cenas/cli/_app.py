@@ -46,6 +46,9 @@ TOPICS: dict[str, str] = {
     "moo": "_moo",
     "forecast": "_forecast",
     "ecnas": "_ecnas",
+    "search": "_search",
+    "resume": "_search",
+    "report": "_report",
 }
 """Top-level command -> the module in ``cenas.cli`` whose ``register(app)`` adds it."""
 

@@ -16,6 +16,10 @@ DataDirOption = typer.Option(
     None, "--data-dir", help="Reference data directory (default: $CENAS_DATA_DIR, then the cache)."
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document.")
+_REL_CARBON = (
+    "rel. carbon = sum over busy GPU-hours of the intensity (gCO2eq/kWh x GPU-h); "
+    "ln gap = natural log of (HV_max - HV)"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,13 +30,13 @@ def register(app: typer.Typer) -> None:
 
 def run_summary_table(rows: list[dict[str, Any]], title: str = "") -> Table:
     """A rich table of run summaries (method, HV, log gap, carbon, counts)."""
-    table = Table(title=title or None)
+    table = Table(title=title or None, caption=_REL_CARBON)
     for col in (
         "method",
         "HV",
-        "log(HV_max-HV)",
+        "ln(HV_max-HV)",
         "carbon kgCO2eq",
-        "rel. carbon",
+        "rel. carbon (gCO2eq/kWh x GPU-h)",
         "trained",
         "estimated",
         "hours",
@@ -179,8 +183,9 @@ def experiment(
     ):
         budget = float(budget_key)  # type: ignore[arg-type]
         title = f"{window}: " + ("no budget" if budget < 0 else f"budget {budget / 1000:g} kg")
-        t = Table(title=title + f" (medians over {cfg.seeds} seeds)")
-        for col in ("method", "HV", "log gap", "kgCO2eq", "rel. carbon", "trained", "hours"):
+        t = Table(title=title + f" (medians over {cfg.seeds} seeds)", caption=_REL_CARBON)
+        rel = "rel. carbon (gCO2eq/kWh x GPU-h)"
+        for col in ("method", "HV", "ln gap", "kgCO2eq", rel, "trained", "hours"):
             t.add_column(col, justify="left" if col == "method" else "right")
         for r in g.to_dict("records"):
             t.add_row(

@@ -197,6 +197,8 @@ class RunPlotData:
         sampling_gpus, evaluation_gpus: the GPU split.
         queue_length: |R|.
         hv_source: what the hypervolume is computed from.
+        hv_max: the maximum hypervolume when known (drawn as a labelled line).
+        carbon_budget_kg: the carbon budget when there is one.
     """
 
     title: str
@@ -210,6 +212,8 @@ class RunPlotData:
     evaluation_gpus: NDArray[np.float64]
     queue_length: NDArray[np.float64]
     hv_source: str
+    hv_max: float | None = None
+    carbon_budget_kg: float | None = None
 
 
 def run_plot_data(

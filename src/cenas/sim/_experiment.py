@@ -176,7 +176,8 @@ def _figures(
             box = budget_box_data(
                 [(o.key.method, float(o.key.budget_g), float(o.summary["hv"])) for o in budgeted],  # type: ignore[arg-type]
                 methods=methods,
-                title=f"hypervolume under carbon budgets, {w.name}, {cfg.seeds} seeds",
+                title=f"hypervolume under carbon budgets, {w.name} ({Path(cfg.trace).name}), "
+                f"{len({o.key.seed for o in budgeted})} seed(s) per box",
             )
             files.append(render_budget_boxes(box, out / f"fig56_budgets_{_safe(w.name)}.png"))
     return files

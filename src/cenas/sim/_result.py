@@ -232,8 +232,13 @@ def write_run(result: RunResult, out_dir: str | Path, *, plots: bool = True) -> 
     result.allocations.to_csv(out / "allocations.csv", index=False)
     result.trainings.to_csv(out / "trainings.csv", index=False)
     result.pareto.to_csv(out / "pareto.csv", index=False)
+    from cenas.record import RECORD_FILE
+    from cenas.sim._record import run_record
+
+    record = run_record(result)
+    record.write(out / RECORD_FILE)
     if plots:
         from cenas.report import render_run
 
-        render_run(result, out)
+        render_run(record, out)
     return out

@@ -1,0 +1,441 @@
+"""The live CE-NAS runner: the search core, an allocation policy, a carbon signal, an executor
+and the run store, assembled in real (or accelerated-replay) time.
+
+Why waves. Decisions must be a deterministic function of recorded events, so that ``cenas
+resume`` reaches the same final set of evaluated architectures as an uninterrupted run. Each
+allocation interval therefore runs ``waves_per_interval`` waves; a wave asks the core for at
+most one task per worker (evaluation workers first, then sampling), runs them all, and reports
+the results back to the core in task order, whatever order they finished in. Time enters only as
+the interval's trace time, which is the interval number times its length (an interval whose work
+overruns its wall-clock length delays the next one; the trace clock does not skip). On resume the
+same loop runs again from the start with the same seed; a task whose result is in the store is
+not executed again, its recorded result is reported instead, so the core reaches the state it had
+at the crash and continues from there.
+
+Carbon. Each task's measured energy (the worker's meter) times PUE is charged at the intensity
+of the trace time it ran (its wall-clock span mapped onto the interval's trace time; with a live
+API the reading of the interval). Accounting mode ``measured``: idle workers are not charged.
+A carbon budget is checked before every task starts, against a bound of its cost (twice the
+largest energy measured for its kind, times the highest intensity of the interval); the first
+task that could overshoot stops the search, recorded as such.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cenas._seeding import resolve_seed
+from cenas.alloc import Allocation, AllocationContext, make_policy
+from cenas.carbon import (
+    CarbonSignal,
+    ElectricityMapsSignal,
+    IntensityTrace,
+    UKCarbonIntensitySignal,
+    load_trace,
+    mean_intensity,
+)
+from cenas.data import find_file
+from cenas.data._catalog import sha256_file
+from cenas.errors import CarbonSignalError, StoreError
+from cenas.moo import LaMOO, hypervolume
+from cenas.runner._assembly import RunState, build_executor, build_workload, package_versions
+from cenas.runner._budget import CarbonBudget
+from cenas.runner._config import SearchFileConfig, parse_search_config
+from cenas.runner._executors import Executor, Outcome
+from cenas.runner._waves import report_wave, seed_of, wave_tasks
+from cenas.runner._workload import TaskSpec, Workload
+from cenas.search import (
+    CENASSearch,
+    EvaluationTask,
+    SearchMode,
+    SearchSettings,
+)
+from cenas.store import RunStore
+
+__all__ = ["ACCOUNTING", "LiveRunner"]
+
+log = logging.getLogger(__name__)
+
+ACCOUNTING = (
+    "measured: each task's measured energy x PUE x the carbon intensity while it ran "
+    "(idle workers not charged)"
+)
+
+
+class LiveRunner:
+    """One live search run in a run directory (create with :meth:`start` or :meth:`resume`).
+
+    Args:
+        cfg: the configuration.
+        run_dir: the run directory (store, supernets, report).
+        store: the opened run store (None: :meth:`start` creates it after the checks).
+        workload: what workers run (built from ``cfg`` when None).
+        executor: where tasks run (built from ``cfg`` when None).
+        trace: the replayed intensity trace (loaded from ``cfg`` when None).
+        api: a live carbon signal tried first every interval (built from ``cfg`` when None and
+            ``carbon.api`` is set).
+        sleep: how to wait for the end of an interval (tests pass a no-op).
+        progress: called with a :class:`RunState` after every wave.
+        data_dir: where a relative trace path is looked up (default ``$CENAS_DATA_DIR``).
+    """
+
+    def __init__(
+        self,
+        cfg: SearchFileConfig,
+        run_dir: Path,
+        store: RunStore | None,
+        *,
+        workload: Workload | None = None,
+        executor: Executor | None = None,
+        trace: IntensityTrace | None = None,
+        api: CarbonSignal | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: Callable[[RunState], None] | None = None,
+        data_dir: str | Path | None = None,
+    ) -> None:
+        self.cfg, self.run_dir = cfg, run_dir
+        if store is not None:
+            self.store = store
+        self.workload = workload if workload is not None else build_workload(cfg)
+        if trace is None:
+            path = find_file(cfg.carbon.trace, data_dir)
+            trace = load_trace(path)
+            self.trace_sha256 = sha256_file(path)
+        else:
+            self.trace_sha256 = ""
+        self.trace = trace
+        if api is None and cfg.carbon.api == "electricitymaps":
+            api = ElectricityMapsSignal(cfg.carbon.zone)
+        elif api is None and cfg.carbon.api == "uk":
+            api = UKCarbonIntensitySignal()
+        self.api = api
+        self.sleep, self.progress = sleep, progress
+        self.start_s = float(np.datetime64(cfg.carbon.start.rstrip("Z"), "s").astype(np.int64))
+        if not (trace.start_s <= self.start_s < trace.end_s):
+            raise StoreError(
+                f"carbon.start {cfg.carbon.start} is outside the trace "
+                f"({trace.times[0]} .. {trace.end})"
+            )
+        self._executor = executor
+
+    # --------------------------------------------------------------------- construction
+    @classmethod
+    def start(cls, cfg: SearchFileConfig, run_dir: str | Path, **kwargs: Any) -> LiveRunner:
+        """A new run in ``run_dir`` (which must not hold one); writes the ``run`` event.
+
+        Raises:
+            StoreError: ``run_dir`` is a file or already holds a run.
+        """
+        d = Path(run_dir)
+        if d.exists() and not d.is_dir():
+            raise StoreError(f"run directory {d} is an existing file, not a directory")
+        # everything that can fail on bad input (trace, data set) fails before the run exists
+        runner = cls(cfg, d, None, **kwargs)
+        runner.store = RunStore.create(d)
+        runner.store.append("run", runner._run_event())
+        return runner
+
+    @classmethod
+    def resume(cls, run_dir: str | Path, **kwargs: Any) -> LiveRunner:
+        """Continue the run in ``run_dir`` with its stored configuration.
+
+        Raises:
+            StoreError: ``run_dir`` is not a run, is from a newer schema, or has no run event.
+        """
+        store = RunStore.open(run_dir)
+        try:
+            first = next(store.events("run"), None)
+            if first is None:
+                raise StoreError(f"{run_dir} has a store but no run event; it cannot be resumed")
+            cfg = parse_search_config(first.payload["config"], f"{run_dir} (stored config)")
+            runner = cls(cfg, Path(run_dir), store, **kwargs)
+        except BaseException:
+            store.close()
+            raise
+        store.append("resume", {"at_s": time.time(), "events_before": store.count()})
+        return runner
+
+    def _run_event(self) -> dict[str, Any]:
+        w = self.workload
+        return {
+            "config": self.cfg.to_dict(),
+            "seed": self.cfg.run.seed,
+            "objectives": w.objectives,
+            "maximize": w.maximize,
+            "ref_point": w.ref_point,
+            "workload": w.describe(),
+            "trace": {
+                "path": self.cfg.carbon.trace,
+                "sha256": self.trace_sha256,
+                "source": self.trace.source.label,
+            },
+            "accounting": ACCOUNTING,
+            "versions": package_versions(),
+            "started_at_s": time.time(),
+        }
+
+    # ----------------------------------------------------------------------------- the loop
+    def run(self) -> dict[str, Any]:
+        """Run (or continue) the search to its end; returns the final summary."""
+        for ev in self.store.events("end"):
+            return dict(ev.payload)  # finished already: nothing to repeat
+        recorded = {e.payload["key"]: e.payload for e in self.store.events("task")}
+        allocations = {e.payload["interval"]: e.payload for e in self.store.events("allocation")}
+        waves_done = {(e.payload["interval"], e.payload["wave"]) for e in self.store.events("wave")}
+        return self._loop(recorded, allocations, waves_done)
+
+    def _loop(
+        self,
+        recorded: dict[str, dict[str, Any]],
+        allocations: dict[int, dict[str, Any]],
+        waves_done: set[tuple[int, int]],
+    ) -> dict[str, Any]:
+        c, s = self.cfg.run, self.cfg.search
+        w = self.workload
+        seed = resolve_seed(c.seed)
+        core = CENASSearch(
+            w.space,
+            len(w.objectives),
+            SearchSettings(
+                mode=SearchMode(s.mode),
+                initial_samples=s.initial_samples,
+                queue_capacity=s.queue_capacity,
+                estimate_batch=s.estimate_batch,
+            ),
+            lamoo=LaMOO(leaf_size=s.leaf_size),
+            ref_point=w.ref_point,
+            seed=seed,
+        )
+        policy = make_policy(s.policy)
+        policy.reset(seed_of(seed, 1))
+        interval_s = c.interval_h * 3600.0
+        n_intervals = max(1, math.ceil(c.hours / c.interval_h - 1e-9))
+        speed = math.inf if c.seconds_per_hour == 0 else 3600.0 / c.seconds_per_hour
+        self._carbon_g = sum(
+            float(p.get("carbon_g") or 0.0) for p in recorded.values() if p["status"] == "ok"
+        )
+        self.budget = CarbonBudget(c.carbon_budget_g, c.task_energy_bound_kwh, c.pue)
+        for p in recorded.values():
+            if p["status"] == "ok":
+                self.budget.note_energy(p["kind"], float(p["energy_kwh"]))
+        self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
+        stop_reason = "horizon"
+        executor: Executor | None = self._executor
+        try:
+            for k in range(n_intervals):
+                t_s = self.start_s + k * interval_s
+                wall0 = time.time()
+                alloc_ev = allocations.get(k) or self._decide(k, t_s, core, policy, interval_s)
+                alloc = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
+                if k in allocations:
+                    policy.decide(self._context(k, t_s, core, alloc_ev["intensity"], interval_s))
+                fresh = False
+                for wave in range(c.waves_per_interval):
+                    specs, tasks = wave_tasks(
+                        k, wave, core, alloc, seed, s.idle_evaluation_workers_sample
+                    )
+                    todo = [sp for sp in specs if sp.key not in recorded]
+                    todo, stop_ev = self.budget.affordable(
+                        todo, self.trace, t_s, interval_s, alloc_ev["intensity"], self._carbon_g
+                    )
+                    stop = stop_ev is not None
+                    if stop_ev is not None:
+                        self.store.append("budget_stop", stop_ev)
+                    # an interval is replayed at full speed only when all of it is recorded
+                    fresh = fresh or (k, wave) not in waves_done
+                    if todo:
+                        if executor is None:
+                            executor = self._executor = build_executor(
+                                self.cfg, self.workload, self.run_dir
+                            )
+                        executor.run(
+                            todo,
+                            functools.partial(
+                                self._record_task,
+                                tasks=tasks,
+                                t_s=t_s,
+                                wall0=wall0,
+                                speed=speed,
+                                alloc_ev=alloc_ev,
+                                recorded=recorded,
+                            ),
+                        )
+                    report_wave(core, specs, tasks, recorded, stop, str(self.run_dir))
+                    if (k, wave) not in waves_done:
+                        self.store.append("wave", self._wave_event(k, wave, core))
+                    self._show(k, n_intervals, alloc_ev, core)
+                    if stop:
+                        stop_reason = "budget"
+                        break
+                if stop_reason == "budget":
+                    break
+                if fresh and math.isfinite(speed):
+                    left = wall0 + interval_s / speed - time.time()
+                    if left > 0:
+                        self.sleep(left)
+        finally:
+            if executor is not None:
+                executor.close()
+                self._executor = None
+        end = {"reason": stop_reason, **self._wave_event(-1, -1, core)}
+        self.store.append("end", end)
+        return end
+
+    # ------------------------------------------------------------------------------ pieces
+    def _context(
+        self, k: int, t_s: float, core: CENASSearch, intensity: float, interval_s: float
+    ) -> AllocationContext:
+        return AllocationContext(
+            t_s=t_s,
+            interval_s=interval_s,
+            elapsed_s=k * interval_s,
+            horizon_s=self.cfg.run.hours * 3600.0,
+            gpus=self.cfg.run.workers,
+            intensity_g_per_kwh=intensity,
+            trace=self.trace,
+            carbon_g=self._carbon_g,
+            carbon_budget_g=self.cfg.run.carbon_budget_g,
+            hv=self._hv(core),
+            n_trained=core.n_trained,
+            n_estimated=core.n_estimated,
+            queue_length=len(core.queue),
+            queue_capacity=core.queue.capacity,
+        )
+
+    def _decide(
+        self, k: int, t_s: float, core: CENASSearch, policy: Any, interval_s: float
+    ) -> dict[str, Any]:
+        trace_value = self.trace.value_at(t_s)
+        value, source, fallback, error = trace_value, self.trace.source.label, False, None
+        if self.api is not None:
+            try:
+                r = self.api.reading(time.time())
+                value, source = r.value_g_per_kwh, r.source
+            except CarbonSignalError as e:
+                fallback, error = True, str(e)
+                log.warning("carbon API failed (%s); using the trace", e)
+        alloc = policy.decide(self._context(k, t_s, core, value, interval_s))
+        ev = {
+            "interval": k,
+            "hours": k * interval_s / 3600.0,
+            "trace_time_s": t_s,
+            "intensity": value,
+            "source": source,
+            "is_fallback": fallback,
+            "api_error": error,
+            "sampling": int(alloc.sampling_gpus),
+            "evaluation": int(alloc.evaluation_gpus),
+            "policy": policy.describe(),
+        }
+        self.store.append("allocation", ev)
+        return ev
+
+    def _record_task(
+        self,
+        sp: TaskSpec,
+        out: Outcome,
+        *,
+        tasks: dict[str, Any],
+        t_s: float,
+        wall0: float,
+        speed: float,
+        alloc_ev: dict[str, Any],
+        recorded: dict[str, dict[str, Any]],
+    ) -> None:
+        task = tasks[sp.key]
+        ev: dict[str, Any] = {
+            "key": sp.key,
+            "kind": sp.kind.value,
+            "indices": list(sp.indices),
+            "region_id": sp.region_id,
+            "seed": sp.seed,
+            "attempts": out.attempts,
+        }
+        if isinstance(task, EvaluationTask):
+            ev["source"] = task.source.value
+            ev["estimate"] = None if task.y_estimate is None else task.y_estimate.tolist()
+        r = out.result
+        if r is None:
+            ev.update(status="failed", error=out.error, carbon_g=0.0)
+            self._failed += 1
+        else:
+            if alloc_ev["source"] != self.trace.source.label:
+                intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
+            elif math.isfinite(speed):
+                a = t_s + max(r.started_s - wall0, 0.0) * speed
+                b = t_s + max(r.ended_s - wall0, 0.0) * speed
+                b = min(b, self.trace.end_s)
+                intensity = float(mean_intensity(self.trace, min(a, b), b))
+                src = self.trace.source.label
+            else:
+                intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
+            carbon = r.energy_kwh * self.cfg.run.pue * intensity
+            self._carbon_g += carbon
+            self.budget.note_energy(sp.kind.value, r.energy_kwh)
+            ev.update(
+                status="ok",
+                y=r.y,
+                energy_kwh=r.energy_kwh,
+                meter=r.meter,
+                started_s=r.started_s,
+                ended_s=r.ended_s,
+                intensity=intensity,
+                carbon_source=src,
+                carbon_g=carbon,
+                hours=(t_s - self.start_s) / 3600.0,
+                info=r.info,
+            )
+        self.store.append("task", ev)
+        recorded[sp.key] = ev
+
+    def _hv(self, core: CENASSearch) -> float:
+        rows = core.observed.finite_rows() & ~core.observed.estimated
+        y = core.observed.y[rows]
+        if y.shape[0] == 0:
+            return 0.0
+        return float(hypervolume(y, np.asarray(self.workload.ref_point, dtype=np.float64)))
+
+    def _wave_event(self, k: int, wave: int, core: CENASSearch) -> dict[str, Any]:
+        return {
+            "interval": k,
+            "wave": wave,
+            "hv": self._hv(core),
+            "carbon_g": self._carbon_g,
+            "queue_length": len(core.queue),
+            "n_trained": core.n_trained,
+            "n_estimated": core.n_estimated,
+            "n_failed": self._failed,
+        }
+
+    def _show(self, k: int, n: int, alloc_ev: dict[str, Any], core: CENASSearch) -> None:
+        if self.progress is None:
+            return
+        self.progress(
+            RunState(
+                interval=k,
+                intervals=n,
+                hours=float(alloc_ev["hours"]),
+                intensity_g_per_kwh=float(alloc_ev["intensity"]),
+                source=str(alloc_ev["source"]),
+                sampling=int(alloc_ev["sampling"]),
+                evaluation=int(alloc_ev["evaluation"]),
+                queue_length=len(core.queue),
+                hv=self._hv(core),
+                carbon_g=self._carbon_g,
+                carbon_budget_g=self.cfg.run.carbon_budget_g,
+                n_trained=core.n_trained,
+                n_failed=self._failed,
+            )
+        )
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
