@@ -18,6 +18,19 @@ Public API (stable; the runner builds on it):
   params, latency_ms, seconds, energy_kwh by component and meter, the full
   :class:`~cenas.energy.TrackingResult`); :func:`resolve_device` (``auto``: CUDA when present),
   :func:`default_tracker`, :func:`measure_latency_ms`.
+- Regions and supernets: :class:`Region` (a LaMOO leaf: :meth:`Region.where` a vectorised
+  membership predicate, or explicit indices; :meth:`Region.whole`), :class:`Supernet`,
+  :class:`RegionSupernet` (``train`` by uniform single-path sampling inside the region,
+  ``finetune`` a child region from these weights, ``estimate`` one-shot accuracy), results
+  :class:`SupernetResult` (cost, sampled paths) and :class:`EstimateResult`; Few-Shot NAS via
+  :func:`few_shot_split` -> :class:`FewShotSupernets`.
+- Search-core plug: :class:`LiveEvaluator` implements :class:`cenas.search.Evaluator`
+  (``evaluate`` = standalone training, ``estimate`` = the active region's supernet) and adds the
+  per-task calls a runner charges carbon for: ``train_one`` (EvaluationTask) ->
+  :class:`TrainResult`, ``train_supernet(region_id, region, parent_id=)`` (SupernetTask) ->
+  :class:`SupernetResult`, ``estimate_in(idx, region_id)`` (EstimationTask) ->
+  :class:`EstimateResult`. Objectives: :data:`LIVE_METRICS` (``accuracy`` %, ``latency_ms``,
+  ``params``).
 """
 
 from cenas.live._datasets import (
@@ -29,6 +42,7 @@ from cenas.live._datasets import (
     make_splits,
     synthetic_dataset,
 )
+from cenas.live._evaluator import LIVE_METRICS, LiveEvaluator
 from cenas.live._formats import (
     CIFAR10_FILES,
     CIFAR10_PUBLISHED_MD5,
@@ -46,6 +60,15 @@ from cenas.live._measure import (
 )
 from cenas.live._network import NB201Network, NetworkConfig, count_parameters, parse_ops
 from cenas.live._ops import OPERATION_NAMES
+from cenas.live._region import Region
+from cenas.live._supernet import (
+    EstimateResult,
+    FewShotSupernets,
+    RegionSupernet,
+    Supernet,
+    SupernetResult,
+    few_shot_split,
+)
 from cenas.live._train import TrainConfig, TrainResult, arch_ops, train_network
 
 __all__ = [
@@ -54,18 +77,27 @@ __all__ = [
     "DEBIAN_FASHION_MNIST_DIR",
     "FASHION_MNIST_FILES",
     "FASHION_MNIST_SHA256",
+    "LIVE_METRICS",
     "OPERATION_NAMES",
     "DataSplits",
     "DatasetName",
+    "EstimateResult",
+    "FewShotSupernets",
     "ImageSet",
+    "LiveEvaluator",
     "NB201Network",
     "NetworkConfig",
+    "Region",
+    "RegionSupernet",
+    "Supernet",
+    "SupernetResult",
     "TrackerFactory",
     "TrainConfig",
     "TrainResult",
     "arch_ops",
     "count_parameters",
     "default_tracker",
+    "few_shot_split",
     "load_dataset",
     "make_splits",
     "measure_latency_ms",

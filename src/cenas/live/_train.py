@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from cenas.energy import TrackingResult
+from cenas.energy import Tracker, TrackingResult
 from cenas.errors import ConfigError
 from cenas.live._datasets import DataSplits, ImageSet
 from cenas.live._measure import TrackerFactory, default_tracker, measure_latency_ms, resolve_device
@@ -158,6 +158,48 @@ def make_optimizer(
     return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, steps))
 
 
+def fit(
+    module: nn.Module,
+    loss_of: Callable[[Tensor, Tensor], Tensor],
+    split: ImageSet,
+    config: TrainConfig,
+    generator: torch.Generator,
+    device: torch.device,
+    tracker: Tracker,
+) -> float:
+    """Train ``module`` for ``config.epochs`` epochs, one tracker epoch each.
+
+    Args:
+        module: the network or supernet (its parameters are optimised).
+        loss_of: the loss of a batch ``(x, y)`` on ``device`` (a supernet samples its path here).
+        split: the training images.
+        config: the recipe.
+        generator: batch order.
+        device: where the batches go.
+        tracker: a running tracker; each epoch is one of its epochs.
+
+    Returns:
+        The mean loss of the last epoch.
+    """
+    steps = config.epochs * -(-len(split) // config.batch_size)
+    opt, sched = make_optimizer(module.parameters(), config, steps)
+    losses: list[float] = []
+    for _ in range(config.epochs):
+        tracker.epoch_start()
+        module.train()
+        losses = []
+        for idx in batches(len(split), config.batch_size, generator):
+            x, y = split.x[idx].to(device), split.y[idx].to(device)
+            opt.zero_grad(set_to_none=True)
+            loss = loss_of(x, y)
+            loss.backward()  # type: ignore[no-untyped-call]
+            opt.step()
+            sched.step()
+            losses.append(float(loss.detach()))
+        tracker.epoch_end()
+    return float(np.mean(losses))
+
+
 def evaluate_accuracy(
     forward: Callable[[Tensor], Tensor], split: ImageSet, batch_size: int, device: torch.device
 ) -> float:
@@ -212,27 +254,19 @@ def train_network(
     cfg = config or TrainConfig()
     dev = resolve_device(device)
     net = build_network(ops, data, net_cfg, seed, dev)
-    gen = torch.Generator().manual_seed(seed)
-    steps = cfg.epochs * -(-len(data.train) // cfg.batch_size)
-    opt, sched = make_optimizer(net.parameters(), cfg, steps)
     loss_fn = nn.CrossEntropyLoss()
     tracker = (tracker_factory or default_tracker)(dev)
     tracker.start()
     try:
-        losses: list[float] = []
-        for _ in range(cfg.epochs):
-            tracker.epoch_start()
-            net.train()
-            losses = []
-            for idx in batches(len(data.train), cfg.batch_size, gen):
-                x, y = data.train.x[idx].to(dev), data.train.y[idx].to(dev)
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(net(x), y)
-                loss.backward()
-                opt.step()
-                sched.step()
-                losses.append(float(loss.detach()))
-            tracker.epoch_end()
+        train_loss = fit(
+            net,
+            lambda x, y: loss_fn(net(x), y),
+            data.train,
+            cfg,
+            torch.Generator().manual_seed(seed),
+            dev,
+            tracker,
+        )
         net.eval()
         acc = evaluate_accuracy(net, data.split(cfg.eval_split), cfg.eval_batch_size, dev)
         latency = measure_latency_ms(
@@ -247,7 +281,7 @@ def train_network(
         arch=text,
         accuracy=acc,
         eval_split=cfg.eval_split,
-        train_loss=float(np.mean(losses)),
+        train_loss=train_loss,
         params=count_parameters(net),
         latency_ms=latency,
         seconds=tracking.duration_s,
