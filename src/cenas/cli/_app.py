@@ -14,7 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer
 
 from cenas import __version__
-from cenas.cli import _bench, _carbon, _data, _demo, _ecnas, _forecast, _moo, _sim, _track
+from cenas.cli import _bench, _carbon, _data, _demo, _ecnas, _forecast, _live, _moo, _sim, _track
 from cenas.cli._output import err_console
 from cenas.errors import CenasError
 
@@ -48,7 +48,7 @@ def _root(
     )
 
 
-for _module in (_demo, _data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas):
+for _module in (_demo, _data, _bench, _carbon, _moo, _sim, _forecast, _track, _ecnas, _live):
     _module.register(app)
 
 

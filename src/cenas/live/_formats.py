@@ -82,14 +82,15 @@ _IDX_DTYPES: dict[int, np.dtype[np.generic]] = {
 }
 
 
-def _find(directory: Path, name: str, what: str) -> Path:
+def _find(directory: Path, name: str, what: str, *, gz: bool) -> Path:
     if not directory.is_dir():
         raise DataFileMissingError(f"{what} directory {directory} does not exist")
-    for candidate in (directory / name, directory / f"{name}.gz"):
+    for candidate in (directory / name, *([directory / f"{name}.gz"] if gz else [])):
         if candidate.is_file():
             return candidate
     raise DataFileMissingError(
-        f"{what} directory {directory} lacks {name} (or {name}.gz); expected the files "
+        f"{what} directory {directory} lacks {name}{f' (or {name}.gz)' if gz else ''}; "
+        f"expected the files "
         f"{', '.join(FASHION_MNIST_FILES if what == 'Fashion-MNIST' else CIFAR10_FILES)}"
     )
 
@@ -171,8 +172,8 @@ def read_fashion_mnist_dir(
     expected = dict(FASHION_MNIST_SHA256 if sha256 is None else sha256)
     arrays: list[NDArray[np.generic]] = []
     digests: dict[str, str] = {}
-    for name in FASHION_MNIST_FILES:
-        path = _find(d, name, "Fashion-MNIST")
+    paths = [_find(d, name, "Fashion-MNIST", gz=True) for name in FASHION_MNIST_FILES]  # all, first
+    for name, path in zip(FASHION_MNIST_FILES, paths, strict=True):
         data = _read_maybe_gzip(path)
         if allow_unverified:
             digests[name] = hashlib.sha256(data).hexdigest()
@@ -250,8 +251,8 @@ def read_cifar10_dir(
     xs: list[NDArray[np.uint8]] = []
     ys: list[NDArray[np.int64]] = []
     digests: dict[str, str] = {}
-    for name in CIFAR10_FILES:
-        path = _find(d, name, "CIFAR-10")
+    paths = [_find(d, name, "CIFAR-10", gz=False) for name in CIFAR10_FILES]  # all, first
+    for name, path in zip(CIFAR10_FILES, paths, strict=True):
         data = path.read_bytes()
         if name in given:
             digests[name] = _check_sha256(data, given[name], str(path))
