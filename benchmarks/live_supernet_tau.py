@@ -76,6 +76,7 @@ def main() -> None:
     ap.add_argument("--dataset", default="digits")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--train-size", type=int, default=None)
+    ap.add_argument("--val-size", type=int, default=None)
     ap.add_argument("--channels", type=int, default=NetworkConfig.small().channels)
     ap.add_argument("--cells", type=int, default=NetworkConfig.small().cells_per_stage)
     ap.add_argument("--archs", type=int, default=30)
@@ -92,7 +93,11 @@ def main() -> None:
     t_start = time.perf_counter()
     console = Console()
     data = load_dataset(
-        args.dataset, data_dir=args.data_dir, seed=args.seed, train_size=args.train_size
+        args.dataset,
+        data_dir=args.data_dir,
+        seed=args.seed,
+        train_size=args.train_size,
+        val_size=args.val_size,
     )
     space = NB201Space()
     rng = np.random.default_rng(args.seed)

@@ -135,7 +135,13 @@ def test_load_dataset_splits_are_fixed_by_the_seed() -> None:
     assert a.in_channels == 1 and a.image_size == (8, 8) and a.num_classes == 10
     # Standardised with the training split's statistics.
     assert abs(float(a.train.x.mean())) < 1e-4
-    assert len(load_dataset("digits", train_size=100).train) == 100
+    sub = load_dataset("digits", train_size=100, val_size=50, seed=3)
+    assert len(sub.train) == 100 and len(sub.val) == 50
+    assert torch.equal(sub.val.y, a.val.y[:50])  # a subset of the same split
+    with pytest.raises(ConfigError, match="val_size must be >= 1, but got 0"):
+        load_dataset("digits", val_size=0)
+    with pytest.raises(ConfigError, match="takes no data_dir or sizes"):
+        load_dataset("synthetic", train_size=10)
 
 
 def test_load_dataset_from_files(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ ThreadsOption = typer.Option(
     1, "--threads", help="CPU threads for torch (small networks run fastest on one)."
 )
 TrainSizeOption = typer.Option(None, "--train-size", help="Use only this many training images.")
+ValSizeOption = typer.Option(None, "--val-size", help="Use only this many validation images.")
 UnverifiedOption = typer.Option(
     False, "--allow-unverified", help="fashion-mnist: accept IDX files with unknown checksums."
 )
@@ -78,6 +79,7 @@ def train(
     preset: str = PresetOption,
     data_dir: Path | None = DataDirOption,
     train_size: int | None = TrainSizeOption,
+    val_size: int | None = ValSizeOption,
     allow_unverified: bool = UnverifiedOption,
     threads: int = ThreadsOption,
     as_json: bool = JsonOption,
@@ -90,7 +92,7 @@ def train(
     arch_ops(arch)  # a bad architecture fails before the data are read
     network, dev = _setup(preset, threads, device)
     data = load_dataset(
-        dataset, data_dir=data_dir, seed=seed, train_size=train_size,
+        dataset, data_dir=data_dir, seed=seed, train_size=train_size, val_size=val_size,
         allow_unverified=allow_unverified,
     )  # fmt: skip
     r = train_network(arch, data, network=network, config=config, device=dev, seed=seed)
@@ -141,6 +143,7 @@ def supernet(
     preset: str = PresetOption,
     data_dir: Path | None = DataDirOption,
     train_size: int | None = TrainSizeOption,
+    val_size: int | None = ValSizeOption,
     allow_unverified: bool = UnverifiedOption,
     threads: int = ThreadsOption,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
@@ -158,7 +161,7 @@ def supernet(
     sn_config, tr_config = TrainConfig(epochs=epochs), TrainConfig(epochs=train_epochs)
     network, dev = _setup(preset, threads, device)
     data = load_dataset(
-        dataset, data_dir=data_dir, seed=seed, train_size=train_size,
+        dataset, data_dir=data_dir, seed=seed, train_size=train_size, val_size=val_size,
         allow_unverified=allow_unverified,
     )  # fmt: skip
     space = NB201Space()

@@ -120,6 +120,7 @@ def make_splits(
     test: tuple[NDArray[np.floating], NDArray[np.integer]] | None = None,
     test_fraction: float = 0.2,
     train_size: int | None = None,
+    val_size: int | None = None,
     source: str = "",
     sha256: dict[str, str] | None = None,
 ) -> DataSplits:
@@ -136,6 +137,7 @@ def make_splits(
         test: an official test set (images, labels); else ``test_fraction`` of the pool.
         test_fraction: share of the pool held out for test when ``test`` is None.
         train_size: keep only this many training images (a subset for quick runs).
+        val_size: keep only this many validation images.
         source: where the data came from.
         sha256: digests of the files read.
 
@@ -153,10 +155,13 @@ def make_splits(
     n_val = max(1, round(val_fraction * n))
     n_test = 0 if test is not None else max(1, round(test_fraction * n))
     val_i, test_i, train_i = perm[:n_val], perm[n_val : n_val + n_test], perm[n_val + n_test :]
+    for what, size in (("train_size", train_size), ("val_size", val_size)):
+        if size is not None and size < 1:
+            raise ConfigError(f"{what} must be >= 1, but got {size}")
     if train_size is not None:
-        if train_size < 1:
-            raise ConfigError(f"train_size must be >= 1, but got {train_size}")
         train_i = train_i[:train_size]
+    if val_size is not None:
+        val_i = val_i[:val_size]
     if len(train_i) == 0:
         raise ConfigError(f"data set {name!r} with {n} images leaves no training images")
     xs = [x_pool[train_i], x_pool[val_i]]
@@ -213,12 +218,15 @@ def synthetic_dataset(
     return make_splits("synthetic", x, y, seed=seed, source="generated")
 
 
+_Subset = tuple[int | None, int | None]  # train_size, val_size
+
+
 def _to01(a: NDArray[np.uint8]) -> NDArray[np.float32]:
     out: NDArray[np.float32] = a.astype(np.float32) / np.float32(255.0)
     return out
 
 
-def _digits(seed: int, data_dir: Path | None, train_size: int | None, _: bool) -> DataSplits:
+def _digits(seed: int, data_dir: Path | None, sub: _Subset, _: bool) -> DataSplits:
     from sklearn.datasets import load_digits
 
     if data_dir is not None:
@@ -226,13 +234,12 @@ def _digits(seed: int, data_dir: Path | None, train_size: int | None, _: bool) -
     d = load_digits()
     x = (np.asarray(d.images, dtype=np.float64) / 16.0)[:, None, :, :]
     return make_splits(
-        "digits", x, np.asarray(d.target), seed=seed, train_size=train_size, source="scikit-learn"
-    )
+        "digits", x, np.asarray(d.target), seed=seed, train_size=sub[0], val_size=sub[1],
+        source="scikit-learn",
+    )  # fmt: skip
 
 
-def _fashion(
-    seed: int, data_dir: Path | None, train_size: int | None, unverified: bool
-) -> DataSplits:
+def _fashion(seed: int, data_dir: Path | None, sub: _Subset, unverified: bool) -> DataSplits:
     directory = data_dir if data_dir is not None else DEBIAN_FASHION_MNIST_DIR
     if data_dir is None and not directory.is_dir():
         raise DataFileMissingError(
@@ -247,13 +254,14 @@ def _fashion(
         seed=seed,
         val_fraction=1 / 12,  # 5,000 of 60,000, as NAS-Bench-201 holds out of CIFAR's train set
         test=(_to01(x_te)[:, None], y_te),
-        train_size=train_size,
+        train_size=sub[0],
+        val_size=sub[1],
         source=str(directory),
         sha256=digests,
     )
 
 
-def _cifar10(seed: int, data_dir: Path | None, train_size: int | None, _: bool) -> DataSplits:
+def _cifar10(seed: int, data_dir: Path | None, sub: _Subset, _: bool) -> DataSplits:
     if data_dir is None:
         raise ConfigError("the cifar10 data set needs a data_dir (the cifar-10-batches-py folder)")
     x_tr, y_tr, x_te, y_te, digests = read_cifar10_dir(data_dir)
@@ -264,19 +272,20 @@ def _cifar10(seed: int, data_dir: Path | None, train_size: int | None, _: bool) 
         seed=seed,
         val_fraction=0.1,
         test=(_to01(x_te), y_te),
-        train_size=train_size,
+        train_size=sub[0],
+        val_size=sub[1],
         source=str(data_dir),
         sha256=digests,
     )
 
 
-def _synthetic(seed: int, data_dir: Path | None, train_size: int | None, _: bool) -> DataSplits:
-    if data_dir is not None:
-        raise ConfigError("the synthetic data set is generated; it takes no data_dir")
+def _synthetic(seed: int, data_dir: Path | None, sub: _Subset, _: bool) -> DataSplits:
+    if data_dir is not None or sub != (None, None):
+        raise ConfigError("the synthetic data set is generated; it takes no data_dir or sizes")
     return synthetic_dataset(seed=seed)
 
 
-_LOADERS: dict[DatasetName, Callable[[int, Path | None, int | None, bool], DataSplits]] = {
+_LOADERS: dict[DatasetName, Callable[[int, Path | None, _Subset, bool], DataSplits]] = {
     DatasetName.DIGITS: _digits,
     DatasetName.FASHION_MNIST: _fashion,
     DatasetName.CIFAR10: _cifar10,
@@ -290,6 +299,7 @@ def load_dataset(
     data_dir: str | os.PathLike[str] | None = None,
     seed: int = 0,
     train_size: int | None = None,
+    val_size: int | None = None,
     allow_unverified: bool = False,
 ) -> DataSplits:
     """Load a data set by name with fixed splits.
@@ -301,6 +311,7 @@ def load_dataset(
             :data:`DEBIAN_FASHION_MNIST_DIR`; CIFAR-10: required).
         seed: fixes the splits.
         train_size: keep only this many training images.
+        val_size: keep only this many validation images.
         allow_unverified: Fashion-MNIST only: accept IDX files with unknown checksums (CIFAR
             batches are pickles and are always verified).
 
@@ -316,5 +327,5 @@ def load_dataset(
             f"unknown dataset {name!r}; expected one of {', '.join(d.value for d in DatasetName)}"
         ) from None
     return _LOADERS[key](
-        seed, None if data_dir is None else Path(data_dir), train_size, allow_unverified
+        seed, None if data_dir is None else Path(data_dir), (train_size, val_size), allow_unverified
     )
