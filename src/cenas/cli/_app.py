@@ -49,6 +49,7 @@ TOPICS: dict[str, str] = {
     "search": "_search",
     "resume": "_search",
     "report": "_report",
+    "live": "_live",
 }
 """Top-level command -> the module in ``cenas.cli`` whose ``register(app)`` adds it."""
 

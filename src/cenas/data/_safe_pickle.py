@@ -42,8 +42,10 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, file: io.BufferedIOBase | io.BytesIO, where: str) -> None:
-        super().__init__(file)
+    def __init__(
+        self, file: io.BufferedIOBase | io.BytesIO, where: str, encoding: str = "ASCII"
+    ) -> None:
+        super().__init__(file, encoding=encoding)
         self._where = where
 
     def find_class(self, module: str, name: str) -> Any:
@@ -57,10 +59,12 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def restricted_loads(data: bytes, where: str = "<bytes>") -> Any:
-    """Unpickle ``data`` admitting only :data:`ALLOWED_GLOBALS`."""
+def restricted_loads(data: bytes, where: str = "<bytes>", *, encoding: str = "ASCII") -> Any:
+    """Unpickle ``data`` admitting only :data:`ALLOWED_GLOBALS`; ``encoding`` decodes Python 2
+    strings as :class:`pickle.Unpickler` does (``"bytes"`` keeps them as bytes, e.g. for
+    CIFAR-10's batches)."""
     try:
-        return _RestrictedUnpickler(io.BytesIO(data), where).load()
+        return _RestrictedUnpickler(io.BytesIO(data), where, encoding).load()
     except UnsafePickleError:
         raise
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
