@@ -31,6 +31,7 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+import sklearn
 from sklearn.svm import SVC
 
 from cenas._seeding import make_rng
@@ -86,7 +87,39 @@ class RegionStep:
         """Which rows of ``features`` (shape ``(n, d)``) the SVM sends to this side."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=bool)
-        return np.asarray(self.svm.predict(features) == int(self.good), dtype=bool)
+        return np.asarray(svm_predicts_good(self.svm, features) == self.good, dtype=bool)
+
+
+def _int_power(base: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """``base ** n`` for an integer ``n >= 1`` by repeated multiplication (``np.power`` on a
+    float array is several times slower for the small degrees of LaMOO's kernels)."""
+    out = base.copy()
+    for _ in range(n - 1):
+        out *= base
+    return out
+
+
+def svm_predicts_good(svm: SVC, x: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """What a fitted binary ``SVC`` (labels 0/1) predicts for the rows of ``x``, as ``label == 1``.
+
+    The same decision as ``svm.predict(x) == 1``, computed as one matrix product over the support
+    vectors: scikit-learn's ``predict`` validates its input and evaluates the kernel row by row in
+    libsvm, which made membership tests over the whole space most of a simulated run's time.
+    A point exactly on the boundary goes to label 1, as in libsvm.
+    """
+    sv = svm.support_vectors_
+    gamma = float(svm._gamma)
+    if svm.kernel == SvmKernel.POLY.value:
+        k = _int_power(gamma * (x @ sv.T) + float(svm.coef0), int(svm.degree))
+    elif svm.kernel == SvmKernel.RBF.value:
+        sq = (x * x).sum(axis=1)[:, None] - 2.0 * (x @ sv.T) + (sv * sv).sum(axis=1)[None, :]
+        k = np.exp(-gamma * np.maximum(sq, 0.0))
+    else:  # pragma: no cover - LaMOO builds only the kernels of SvmKernel
+        return np.asarray(svm.predict(x) == 1, dtype=bool)
+    dec = k @ svm.dual_coef_[0] + float(svm.intercept_[0])
+    pos = np.asarray(dec >= 0.0, dtype=bool)
+    # classes_ is [0, 1] for the labels LaMOO fits; positive decisions mean classes_[1]
+    return pos if int(svm.classes_[1]) == 1 else ~pos
 
 
 @dataclass(frozen=True, eq=False)
@@ -352,8 +385,11 @@ class LaMOO:
         if labels.all() or not labels.any():
             return None
         svm = self._svm()
-        svm.fit(x, labels.astype(np.int64))
-        pred = np.asarray(svm.predict(x) == 1, dtype=bool)
+        # The inputs are finite float arrays built here; scikit-learn's per-call validation
+        # cost more than the libsvm fit itself (a simulated run fits hundreds of node SVMs).
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            svm.fit(x, labels.astype(np.int64))
+        pred = svm_predicts_good(svm, x)
         if pred.all() or not pred.any():
             return None
         return svm, pred
