@@ -360,8 +360,10 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
             continue
         if f.name in ("gpus", "queue_capacity", "initial_samples"):
             sim_kwargs[f.name] = s.get(f.name, (int,))
-        elif f.name == "idle_evaluation_gpus_sample":
+        elif f.name in ("idle_evaluation_gpus_sample", "budget_guard"):
             sim_kwargs[f.name] = s.get(f.name, (bool,))
+        elif f.name == "accounting":
+            sim_kwargs[f.name] = s.get(f.name, (str,))
         else:
             sim_kwargs[f.name] = s.get(f.name, (float,))
     s.finish()

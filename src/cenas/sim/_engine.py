@@ -21,9 +21,14 @@ Execution model.
 - Carbon: between consecutive events every GPU draws a constant power (training, estimating or
   idle, see :class:`SimConfig`), charged with :func:`cenas.carbon.carbon_of_power_g` over exactly
   that interval; relative carbon is intensity × busy GPU-hours
-  (:func:`cenas.carbon.relative_carbon`).
+  (:func:`cenas.carbon.relative_carbon`). Both accounting modes are kept (``full``: every GPU
+  state at its power × PUE; ``reference``: training GPU-hours × intensity); ``sim.accounting``
+  says which one is the run's ``carbon_g`` and which one its budget counts.
+- An allocation may leave GPUs idle (or off): they draw ``power_idle_w`` and take no work.
 - A carbon budget stops the search at the moment the current power would spend the rest of it
-  (re-computed after every event), so the total never exceeds it.
+  (re-computed after every event), so the total never exceeds it. With ``sim.budget_guard`` a
+  new training is not started when it could not finish within the budget (see
+  :class:`SimConfig`).
 - The run starts at the window's start and lasts ``horizon_h``; past the window's end it goes on
   along the trace file. Work unfinished at the stop is dropped.
 """
@@ -42,7 +47,13 @@ from numpy.typing import NDArray
 
 from cenas._seeding import child_seeds
 from cenas.alloc import Allocation, AllocationContext, AllocationPolicy
-from cenas.carbon import IntensityTrace, carbon_of_power_g, relative_carbon
+from cenas.carbon import (
+    REFERENCE_POWER_W,
+    Accounting,
+    IntensityTrace,
+    carbon_of_power_g,
+    relative_carbon,
+)
 from cenas.errors import ConfigError
 from cenas.moo import LaMOO, RegionSampler, hypervolume, log_hv_gap
 from cenas.search import (
@@ -69,6 +80,8 @@ log = logging.getLogger(__name__)
 _CATEGORIES = ("training", "supernet", "estimation", "idle")
 # relative safety margin on the budget, so that the float sum of the charges stays below it
 _BUDGET_MARGIN = 1e-9
+# the budget guard's past-only bound on the intensity a new training will meet
+_GUARD_PAST_H = 24
 
 
 @dataclass
@@ -214,7 +227,15 @@ class _Engine:
         self.budget_token = 0
         # accounting
         self.last_t = self.start
-        self.carbon = 0.0
+        self.accounting = sim.accounting
+        self.carbon = 0.0  # the run's accounting
+        self.carbon_full = 0.0
+        self.carbon_reference = 0.0
+        self.trained_gpu_s = 0.0
+        self.supernets_started = 0
+        self.guard_skips = 0
+        all_idx = np.arange(spec.evaluator.benchmark.space.size, dtype=np.int64)
+        self.mean_train_s = float(np.mean(spec.evaluator.train_time_s(all_idx)))
         self.carbon_by = dict.fromkeys(_CATEGORIES, 0.0)
         self.relative = 0.0
         self.energy_kwh = 0.0
@@ -254,7 +275,16 @@ class _Engine:
             )
             for k, name in enumerate(_CATEGORIES):
                 self.carbon_by[name] += float(c[k])
-            self.carbon += float(c.sum())
+            self.carbon_full += float(c.sum())
+            train = len(self.running)
+            if train:
+                rel_train = float(relative_carbon(self.trace, self.last_t, t, train))
+                self.carbon_reference += rel_train * REFERENCE_POWER_W / 1000.0
+                self.trained_gpu_s += train * (t - self.last_t)
+            if self.accounting is Accounting.FULL:
+                self.carbon = self.carbon_full
+            else:
+                self.carbon = self.carbon_reference
             if busy:
                 self.relative += float(relative_carbon(self.trace, self.last_t, t, busy))
             dt_h = (t - self.last_t) / 3600.0
@@ -304,6 +334,13 @@ class _Engine:
             n_estimated=self.core.n_estimated,
             queue_length=len(self.core.queue),
             queue_capacity=self.core.queue.capacity,
+            power_train_w=self.sim.power_train_w,
+            power_sample_w=self.sim.power_sample_w,
+            power_idle_w=self.sim.power_idle_w,
+            pue=self.sim.pue,
+            accounting=self.accounting,
+            mean_train_s=self.mean_train_s,
+            trained_gpu_s=self.trained_gpu_s,
         )
 
     def _apply(self, alloc: Allocation) -> None:
@@ -357,6 +394,8 @@ class _Engine:
                 )
                 self._start_training(self.suspended.pop(k))
                 continue
+            if not self._guard_allows():
+                break
             task = self.core.next_evaluation()
             if task is None:
                 break
@@ -375,7 +414,10 @@ class _Engine:
                 return
             self.pool_task = stask
             if isinstance(stask, SupernetTask):
-                self.pool_remaining = self.sim.supernet_train_s
+                # the first supernet is trained from scratch, later ones fine-tuned from it
+                frac = 1.0 if self.supernets_started == 0 else self.sim.supernet_finetune_fraction
+                self.supernets_started += 1
+                self.pool_remaining = self.sim.supernet_train_s * frac
             else:
                 self.pool_remaining = self.sim.estimate_s * stask.indices.size
             self.pool_rate = 0
@@ -384,13 +426,37 @@ class _Engine:
         elif rate != self.pool_rate:
             self._set_pool_rate(rate)
 
+    def _guard_allows(self) -> bool:
+        """Whether a new training of mean length could still finish within the budget (see
+        ``SimConfig.budget_guard``); the bound uses the current and past intensity only."""
+        if self.budget is None or not self.sim.budget_guard:
+            return True
+        t = self.clock.now_s
+        tr = self.trace
+        i_now = min(int((t - tr.start_s) // tr.step_s), len(tr) - 1)
+        lo = max(0, i_now - int(_GUARD_PAST_H * 3600 // tr.step_s))
+        bound = float(tr.values_g_per_kwh[lo : i_now + 1].max())
+        need_s = sum(r.remaining_s - (t - r.seg_start_s) for r in self.running)
+        need_s += sum(r.remaining_s for r in self.suspended) + self.mean_train_s
+        if self.accounting is Accounting.FULL:
+            per_s = self.sim.power_train_w / 1000.0 * self.sim.pue * bound / 3600.0
+        else:
+            per_s = REFERENCE_POWER_W / 1000.0 * bound / 3600.0
+        if self.carbon + need_s * per_s <= self.budget:
+            return True
+        self.guard_skips += 1
+        return False
+
     def _schedule_budget(self) -> None:
         if self.budget is None:
             return
         self.budget_token += 1
-        p, _ = self._powers()
+        if self.accounting is Accounting.FULL:
+            power, pue = float(self._powers()[0].sum()), self.sim.pue
+        else:
+            power, pue = len(self.running) * REFERENCE_POWER_W, 1.0
         left = self.budget * (1.0 - _BUDGET_MARGIN) - self.carbon
-        t_stop = time_to_emit(self.trace, self.clock.now_s, left, float(p.sum()), self.sim.pue)
+        t_stop = time_to_emit(self.trace, self.clock.now_s, left, power, pue)
         if t_stop < self.end:
             self.heap.push(t_stop, EventKind.BUDGET, self.budget_token)
 
@@ -436,6 +502,7 @@ class _Engine:
                 "intensity_g_per_kwh": ctx.intensity_g_per_kwh,
                 "sampling_gpus": alloc.sampling_gpus,
                 "evaluation_gpus": alloc.evaluation_gpus,
+                "idle_gpus": alloc.idle_gpus,
             }
         )
         nxt = self.trace.start_s + (
@@ -498,7 +565,10 @@ class _Engine:
                 "hv": self.tracker.hv,
                 "log_hv_gap": float(log_hv_gap(self.tracker.hv, self.hv_max)),
                 "hv_all_estimated": self.tracker.hv_all_estimated,
+                "accounting": self.accounting.value,
                 "carbon_g": self.carbon,
+                "carbon_full_g": self.carbon_full,
+                "carbon_reference_g": self.carbon_reference,
                 **{f"carbon_{k}_g": v for k, v in self.carbon_by.items()},
                 "relative_carbon": self.relative,
                 "energy_kwh": self.energy_kwh,
@@ -510,6 +580,9 @@ class _Engine:
                 "n_regions": self.core.n_regions,
                 "n_lamoo_fits": self.core.n_fits,
                 "preemptions": self.preemptions,
+                "budget_g": self.budget,
+                "budget_bound": self.stop_reason is StopReason.BUDGET,
+                "guard_skips": self.guard_skips,
                 "unfinished_trainings": len(self.running) + len(self.suspended),
                 "queue_length": len(self.core.queue),
             },
