@@ -100,7 +100,10 @@ def test_oneshot_emits_nothing_under_reference_accounting() -> None:
     bench = ToyBenchmark(ToySpace(positions=2, choices=4), seed=0)
     r = simulate(
         spec(
-            bench, [100.0, 300.0], make_policy("all-sampling"), SearchMode.ONESHOT,
+            bench,
+            [100.0, 300.0],
+            make_policy("all-sampling"),
+            SearchMode.ONESHOT,
             accounting="reference",
         )
     )
@@ -146,7 +149,7 @@ def test_budget_guard_does_not_start_what_cannot_finish() -> None:
 
 
 def test_accounting_is_validated() -> None:
-    with pytest.raises(ConfigError, match="sim.accounting"):
+    with pytest.raises(ConfigError, match=r"sim\.accounting"):
         SimConfig(accounting="partial")  # type: ignore[arg-type]
     assert SimConfig().accounting is Accounting.FULL
     with pytest.raises(ConfigError, match="supernet_finetune_fraction"):

@@ -43,8 +43,7 @@ class Allocation:
         """
         s, e, i = self.sampling_gpus, self.evaluation_gpus, self.idle_gpus
         if not (
-            all(isinstance(v, int | np.integer) and v >= 0 for v in (s, e, i))
-            and s + e + i == gpus
+            all(isinstance(v, int | np.integer) and v >= 0 for v in (s, e, i)) and s + e + i == gpus
         ):
             raise ConfigError(
                 f"{policy} must split {gpus} GPUs into non-negative integers (sampling + "

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 import sklearn
+from numpy.typing import ArrayLike, NDArray
 from sklearn.svm import SVC
 
 from cenas._seeding import make_rng

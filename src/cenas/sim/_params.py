@@ -100,7 +100,9 @@ class SimConfig:
         if isinstance(f, bool) or not isinstance(f, int | float) or not (0 < f <= 1):
             raise ConfigError(f"sim.supernet_finetune_fraction must be in (0, 1], but got {f!r}")
         if not isinstance(self.budget_guard, bool):
-            raise ConfigError(f"sim.budget_guard must be true or false, but got {self.budget_guard!r}")
+            raise ConfigError(
+                f"sim.budget_guard must be true or false, but got {self.budget_guard!r}"
+            )
         for name in ("gpus", "queue_capacity", "initial_samples"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
