@@ -13,8 +13,15 @@ every new row would cost a tree per trained architecture; the growth rule keeps 
 fits logarithmic in |P| and is documented as a simulation parameter). Before P holds
 ``initial_samples`` usable rows the region is the whole space. A refit whose region has a
 different membership than the current one starts a new region, which needs its own supernet
-(one :class:`SupernetTask`) before anything in it can be estimated; earlier estimates stay valid
-and stay queued.
+(one :class:`SupernetTask`) before anything in it can be estimated; earlier estimates stay queued
+unless ``drop_stale`` is set, in which case queued architectures outside the new region leave R.
+
+Queue hygiene (options, off by default for backward compatibility; the shipped configs turn them
+on): ``fill_before_fit = false`` keeps sampling idle until LaMOO has been fitted once on the
+initial design (R filled from the whole space would train worse architectures than vanilla
+LaMOO); ``drop_stale`` (above); ``push_per_task < estimate_batch`` estimates more than it queues,
+so that R selects; ``rank_by = "predictor"`` ranks a task's estimates by a predictor fitted on P
+(:class:`~cenas.search.EstimateCorrector`) instead of the raw one-shot estimate.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from cenas.moo import (
     space_features,
 )
 from cenas.search._observed import ObservedSet
+from cenas.search._predictor import EstimateCorrector, RankBy
 from cenas.search._queue import ReadyQueue
 from cenas.search._tasks import (
     EstimationTask,
@@ -89,6 +97,14 @@ class SearchSettings:
             the usable rows when P is larger; bounds the cost of one-shot LaMOO, whose P can hold
             the whole space).
         strategy: how LaMOO selects Omega_best.
+        fill_before_fit: in ``CENAS`` mode, sample (and fill R) before LaMOO's first fit, i.e.
+            from the whole space (the original behaviour, default True). False waits for the
+            first fit on the initial design.
+        drop_stale: in ``CENAS`` mode, when a refit starts a new region, queued architectures
+            outside it leave R (and estimates of the old region reported later are not queued
+            unless inside the new one). Default False.
+        rank_by: what a task's estimates are ranked by when ``push_per_task`` selects
+            (:class:`RankBy`); R's own order is by the same values.
     """
 
     mode: SearchMode = SearchMode.CENAS
@@ -100,10 +116,23 @@ class SearchSettings:
     refit_growth: float = 0.25
     lamoo_max_samples: int = 500
     strategy: SelectStrategy = SelectStrategy.LEAF
+    fill_before_fit: bool = True
+    drop_stale: bool = False
+    rank_by: RankBy = RankBy.ESTIMATE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", SearchMode(self.mode))
         object.__setattr__(self, "strategy", SelectStrategy(self.strategy))
+        try:
+            object.__setattr__(self, "rank_by", RankBy(self.rank_by))
+        except ValueError:
+            raise ConfigError(
+                f"rank_by must be one of {', '.join(r.value for r in RankBy)}, but got "
+                f"{self.rank_by!r}"
+            ) from None
+        for name in ("fill_before_fit", "drop_stale"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, but got {getattr(self, name)!r}")
         for name in (
             "initial_samples",
             "queue_capacity",
@@ -208,6 +237,8 @@ class CENASSearch:
         # accounting
         self._estimating = 0
         self._reserved = 0  # places of R promised to estimation tasks in flight
+        self._corrector = EstimateCorrector(self._features, n_objectives)
+        self.n_dropped = 0
         self.n_fits = 0
         self.n_regions = 1
         self.n_supernets = 0
@@ -275,6 +306,8 @@ class CENASSearch:
         y = np.asarray(y_true, dtype=np.float64).reshape(1, -1)
         self.observed.add(np.array([task.index], dtype=np.int64), y, estimated=False)
         self.n_trained += 1
+        if task.source is EvaluationSource.QUEUE:
+            self._corrector.add(task.index, y[0])
 
     # ------------------------------------------------------------------------------ sampling
     def next_sampling(self) -> SamplingTask | None:
@@ -288,6 +321,8 @@ class CENASSearch:
         if self.mode is SearchMode.VANILLA:
             return None
         self._maybe_refit()
+        if self.mode is SearchMode.CENAS and not self.settings.fill_before_fit and self.n_fits == 0:
+            return None
         rid = self._region_id
         if rid not in self._supernet_ready:
             if rid in self._supernet_running:
@@ -334,9 +369,18 @@ class CENASSearch:
             self.observed.add(task.indices, y, estimated=True)
             return
         self._reserved -= task.queue_places
+        self._corrector.remember(task.indices, y)
+        rank = y
+        if self.settings.rank_by is RankBy.PREDICTOR:
+            rank = self._corrector.predict(task.indices, y)
+        ok = np.ones(task.indices.size, dtype=bool)
+        if self.settings.drop_stale and task.region_id != self._region_id and self._region.depth:
+            ok = self._region.contains(self._features[task.indices])
+            self.n_dropped += int((~ok).sum())
+        cand = np.flatnonzero(ok)
         # the chosen ones enter R in proposal order (the order that breaks ties in R)
-        for k in np.sort(best_by_dominance(y, task.queue_places)).tolist():
-            self.queue.push(int(task.indices[k]), y[k])
+        for k in np.sort(cand[best_by_dominance(rank[cand], task.queue_places)]).tolist():
+            self.queue.push(int(task.indices[k]), rank[k])
 
     # ------------------------------------------------------------------------------- regions
     def _refit_due(self) -> bool:
@@ -379,6 +423,14 @@ class CENASSearch:
         self._region_members = members
         self._region_id = self.n_regions
         self.n_regions += 1
+        if self.settings.drop_stale and self.mode is SearchMode.CENAS and len(self.queue):
+            queued = self.queue.indices
+            inside = (
+                region.contains(self._features[queued])
+                if region.depth
+                else np.ones(queued.size, dtype=bool)
+            )
+            self.n_dropped += self.queue.remove(queued[~inside])
         log.debug(
             "new region %d: path %r, %d members, fitted on %d rows",
             self._region_id,

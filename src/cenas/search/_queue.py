@@ -90,6 +90,14 @@ class ReadyQueue:
         self._entries.append(entry)
         return entry
 
+    def remove(self, indices: ArrayLike) -> int:
+        """Drop the queued entries of these architectures (absent ones are ignored); returns how
+        many left R. The remaining entries keep their order and push numbers."""
+        drop = {int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1).tolist()}
+        before = len(self._entries)
+        self._entries = [e for e in self._entries if e.index not in drop]
+        return before - len(self._entries)
+
     def peek_order(self) -> list[QueueEntry]:
         """All entries in the order :meth:`pop` would return them if nothing were pushed."""
         out: list[QueueEntry] = []
