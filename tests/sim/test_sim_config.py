@@ -88,7 +88,7 @@ def test_minimal_config_defaults_and_modes(tmp_path: Path) -> None:
         (("[[methods]]", "mystery = 1\n[[methods]]"), "unknown key"),
         (
             ('policy = "all-evaluation"', 'policy = "all-evaluation"\nforecaster = "persistence"'),
-            "only the heuristic",
+            "uses no forecaster",
         ),
     ],
 )

@@ -41,7 +41,10 @@ from cenas.moo import (
     RegionSampler,
     SelectStrategy,
     UniformRegionSampler,
+    default_reference_point,
     dominance_number,
+    hypervolume,
+    non_dominated_mask,
     space_features,
 )
 from cenas.search._observed import ObservedSet
@@ -371,16 +374,44 @@ class CENASSearch:
         self._reserved -= task.queue_places
         self._corrector.remember(task.indices, y)
         rank = y
-        if self.settings.rank_by is RankBy.PREDICTOR:
+        if self.settings.rank_by is not RankBy.ESTIMATE:
             rank = self._corrector.predict(task.indices, y)
         ok = np.ones(task.indices.size, dtype=bool)
         if self.settings.drop_stale and task.region_id != self._region_id and self._region.depth:
             ok = self._region.contains(self._features[task.indices])
             self.n_dropped += int((~ok).sum())
         cand = np.flatnonzero(ok)
+        if self.settings.rank_by is RankBy.PREDICTED_HVI:
+            chosen = cand[self._best_by_hvi(rank[cand], task.queue_places)]
+        else:
+            chosen = cand[best_by_dominance(rank[cand], task.queue_places)]
         # the chosen ones enter R in proposal order (the order that breaks ties in R)
-        for k in np.sort(cand[best_by_dominance(rank[cand], task.queue_places)]).tolist():
+        for k in np.sort(chosen).tolist():
             self.queue.push(int(task.indices[k]), rank[k])
+
+    def _best_by_hvi(self, y: NDArray[np.float64], k: int) -> NDArray[np.int64]:
+        """Rows of the ``k`` predictions adding the most hypervolume to P's trained front (ties
+        by dominance number among ``y``, then row order)."""
+        n = y.shape[0]
+        finite = np.isfinite(y).all(axis=1)
+        dn = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        if finite.any():
+            dn[finite] = dominance_number(y[finite])
+        rows = self.observed.finite_rows() & ~self.observed.estimated
+        front = self.observed.y[rows]
+        if front.shape[0]:
+            front = front[non_dominated_mask(front)]
+        ref = self.ref_point
+        if ref is None:
+            both = np.vstack([front, y[finite]]) if front.shape[0] else y[finite]
+            ref = default_reference_point(both) if both.shape[0] else None
+        hvi = np.zeros(n)
+        if ref is not None:
+            base = hypervolume(front, ref) if front.shape[0] else 0.0
+            for i in np.flatnonzero(finite).tolist():
+                hvi[i] = hypervolume(np.vstack([front, y[i : i + 1]]), ref) - base
+        order = np.lexsort((np.arange(n), dn, -hvi))
+        return order[: max(0, k)].astype(np.int64)
 
     # ------------------------------------------------------------------------------- regions
     def _refit_due(self) -> bool:

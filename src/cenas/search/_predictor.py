@@ -27,6 +27,9 @@ class RankBy(StrEnum):
     """The one-shot estimate as reported by the evaluator."""
     PREDICTOR = "predictor"
     """The :class:`EstimateCorrector`'s prediction (the estimate until enough pairs exist)."""
+    PREDICTED_HVI = "predicted-hvi"
+    """The hypervolume the prediction would add to P's trained front (ties, such as the
+    candidates predicted to add nothing, by dominance number among the predictions)."""
 
 
 class EstimateCorrector:

@@ -36,12 +36,14 @@ keys are errors)::
     seeds = 10
     first_seed = 0
     carbon_budgets_g = [5000.0, 10000.0]
+    carbon_budget_fractions = [0.1, 0.2, 0.4]   # of vanilla LaMOO's unbudgeted carbon
     budget_horizon_h = 168                # runs under a budget may go on longer (optional)
     jobs = 2
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import tomllib
 from collections.abc import Mapping
@@ -74,6 +76,8 @@ DEFAULT_MODES: Mapping[str, SearchMode] = MappingProxyType(
     {
         "all-evaluation": SearchMode.VANILLA,
         "all-sampling": SearchMode.ONESHOT,
+        "threshold": SearchMode.VANILLA,
+        "carbonscaler": SearchMode.VANILLA,
     }
 )
 """The search mode a policy implies when a method does not name one (else ``cenas``)."""
@@ -151,6 +155,7 @@ class ExperimentConfig:
     seeds: int = 10
     first_seed: int = 0
     carbon_budgets_g: tuple[float, ...] = ()
+    carbon_budget_fractions: tuple[float, ...] = ()
     budget_horizon_h: float | None = None
     jobs: int = 2
     raw: dict[str, Any] = field(default_factory=dict)
@@ -448,8 +453,19 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                 f"got {mode_s!r}"
             ) from None
         forecaster = mt.get("forecaster", (str,), None)
-        if forecaster is not None and policy != "heuristic":
-            raise ConfigError(f"{mt.where('forecaster')}: only the heuristic policy uses one")
+        if (
+            forecaster is not None
+            and "forecaster" not in inspect.signature(POLICIES[policy]).parameters
+        ):
+            raise ConfigError(
+                f"{mt.where('forecaster')}: policy {policy!r} uses no forecaster; policies that "
+                "do: "
+                + ", ".join(
+                    k
+                    for k, c in POLICIES.items()
+                    if "forecaster" in inspect.signature(c).parameters
+                )
+            )
         reserved = ("name", "policy", "mode", "forecaster")
         params = {key: v for key, v in md.items() if key not in reserved}
         mt.used.update(params)
@@ -466,6 +482,12 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
     seeds = ex.get("seeds", (int,), 10)
     first_seed = ex.get("first_seed", (int,), 0)
     budgets = _floats(ex, "carbon_budgets_g", ())
+    fractions = _floats(ex, "carbon_budget_fractions", ())
+    if any(not x > 0 for x in fractions):
+        raise ConfigError(
+            f"{ex.where('carbon_budget_fractions')} must be > 0 (fractions of vanilla LaMOO's "
+            f"unbudgeted carbon), got {fractions}"
+        )
     budget_horizon = ex.get("budget_horizon_h", (float,), None)
     if budget_horizon is not None and not (math.isfinite(budget_horizon) and budget_horizon > 0):
         raise ConfigError(f"{ex.where('budget_horizon_h')} must be > 0 hours, got {budget_horizon}")
@@ -500,6 +522,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
         seeds=seeds,
         first_seed=first_seed,
         carbon_budgets_g=budgets,
+        carbon_budget_fractions=fractions,
         budget_horizon_h=budget_horizon,
         jobs=jobs,
         raw=dict(data),

@@ -64,13 +64,16 @@ class ExperimentResult:
 
 
 def plan_runs(cfg: ExperimentConfig) -> list[RunKey]:
-    """Every run of the experiment: windows × methods × seeds, without a budget and under each
-    of ``carbon_budgets_g`` (in that order, so the budget-free runs come first)."""
+    """Every run of the experiment: windows × methods × seeds, without a budget, under each of
+    ``carbon_budgets_g`` and under each of ``carbon_budget_fractions`` (in that order, so the
+    budget-free runs come first)."""
     seeds = range(cfg.first_seed, cfg.first_seed + cfg.seeds)
-    budgets: list[float | None] = [None, *cfg.carbon_budgets_g]
+    budgets: list[tuple[float | None, float | None]] = [(None, None)]
+    budgets += [(b, None) for b in cfg.carbon_budgets_g]
+    budgets += [(None, f) for f in cfg.carbon_budget_fractions]
     return [
-        RunKey(m.name, w.name, s, b)
-        for b in budgets
+        RunKey(m.name, w.name, s, b, f)
+        for b, f in budgets
         for w in cfg.windows
         for m in cfg.methods
         for s in seeds
@@ -107,15 +110,23 @@ def _work(
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Median (and quartiles of HV) per window, method and budget."""
     rows = []
-    keys = ["window", "budget_g", "method"]
-    frame = runs.assign(budget_g=runs["budget_g"].fillna(-1.0))
-    for (window, budget_key, method), g in frame.groupby(keys, sort=False):
+    keys = ["window", "budget_fraction", "budget_g", "method"]
+    if "budget_fraction" not in runs:
+        runs = runs.assign(budget_fraction=None)
+    frame = runs.assign(
+        budget_g=runs["budget_g"].astype(float).fillna(-1.0),
+        budget_fraction=runs["budget_fraction"].astype(float).fillna(-1.0),
+    )
+    for (window, fraction_key, budget_key, method), g in frame.groupby(keys, sort=False):
         budget = float(budget_key)  # type: ignore[arg-type]
+        fraction = float(fraction_key)  # type: ignore[arg-type]
         hv = g["hv"].to_numpy(np.float64)
         rows.append(
             {
                 "window": window,
                 "budget_g": None if budget < 0 else budget,
+                "budget_fraction": None if fraction < 0 else fraction,
+                "accounting": str(g["accounting"].iloc[0]) if "accounting" in g else "full",
                 "method": method,
                 "runs": len(g),
                 "median_hv": float(np.median(hv)),
@@ -128,6 +139,9 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
                 "median_n_trained": float(np.median(g["n_trained"])),
                 "median_n_estimated": float(np.median(g["n_estimated"])),
                 "median_hours": float(np.median(g["hours"])),
+                "budget_bound_runs": int(np.sum(g["budget_bound"].astype(bool)))
+                if "budget_bound" in g
+                else 0,
                 "hv_source": str(g["hv_source"].iloc[0]),
             }
         )
@@ -144,7 +158,7 @@ def _figures(
     files: list[Path] = []
     methods = [m.name for m in cfg.methods]
     for w in cfg.windows:
-        free = [o for o in outcomes if o.key.window == w.name and o.key.budget_g is None]
+        free = [o for o in outcomes if o.key.window == w.name and not o.key.budgeted]
         if free:
             hv_runs = {
                 m: [StepSeries(o.hours, o.hv) for o in free if o.key.method == m] for m in methods
@@ -171,10 +185,13 @@ def _figures(
                 notes=notes,
             )
             files.append(render_progress(data, out / f"fig4_progress_{_safe(w.name)}.png"))
-        budgeted = [o for o in outcomes if o.key.window == w.name and o.key.budget_g is not None]
+        budgeted = [o for o in outcomes if o.key.window == w.name and o.key.budgeted]
         if budgeted:
             box = budget_box_data(
-                [(o.key.method, float(o.key.budget_g), float(o.summary["hv"])) for o in budgeted],  # type: ignore[arg-type]
+                [
+                    (o.key.method, float(o.summary["budget_g"]), float(o.summary["hv"]))
+                    for o in budgeted
+                ],
                 methods=methods,
                 title=f"hypervolume under carbon budgets, {w.name}, {cfg.seeds} seeds",
             )
@@ -242,7 +259,8 @@ def run_experiment(
         [
             {
                 **o.summary,
-                "budget_g": o.key.budget_g,
+                "budget_g": o.summary.get("budget_g", o.key.budget_g),
+                "budget_fraction": o.key.budget_fraction,
                 "run_dir": o.run_dir,
             }
             for o in outcomes
