@@ -83,7 +83,9 @@ def plan_cleanest(
             break
         per_gpu = extra * float(intensity[i])
         n = gpus if per_gpu <= 0 or math.isinf(left) else min(gpus, math.floor(left / per_gpu))
-        n = int(min(n, math.ceil(want)))
+        if math.isfinite(want):
+            n = min(n, math.ceil(want))
+        n = int(n)
         if n <= 0:
             break
         plan[i] = n
