@@ -173,3 +173,13 @@ def test_fast_svm_prediction_matches_scikit_learn(kernel: str) -> None:
     assert clear.sum() > 2900
     np.testing.assert_array_equal(svm_predicts_good(svm, z)[clear], (svm.predict(z) == 1)[clear])
     assert 0 < svm_predicts_good(svm, z).sum() < z.shape[0]
+
+
+def test_pairwise_dominance_number_matches_the_general_one() -> None:
+    from cenas.moo._lamoo import _pairwise_dominance_number
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 6, (200, 2)).astype(np.float64)  # many ties and duplicates
+    np.testing.assert_array_equal(_pairwise_dominance_number(y), dominance_number(y))
+    y3 = rng.integers(0, 4, (150, 3)).astype(np.float64)
+    np.testing.assert_array_equal(_pairwise_dominance_number(y3), dominance_number(y3))

@@ -94,6 +94,20 @@ def test_idle_share_is_charged_at_idle_power_and_free_under_reference() -> None:
     assert list(r.allocations["idle_gpus"]) == [1, 1]
     off = simulate(spec(bench, vals, OneIdle(), SearchMode.VANILLA, power_idle_w=0.0))
     assert off.totals["carbon_g"] == pytest.approx(40.0, rel=1e-12)
+    # powered off: the idle share draws power_off_w, not the 10 W of an allocated idle GPU
+    off2 = simulate(spec(bench, vals, OneIdle(), SearchMode.VANILLA, power_off_w=0.0))
+    assert off2.totals["carbon_g"] == pytest.approx(40.0, rel=1e-12)
+    assert off2.totals["carbon_idle_g"] == 0.0
+
+
+def test_allocated_gpus_without_work_stay_at_idle_power_when_the_share_is_off() -> None:
+    # vanilla with one GPU and nothing to train after the only architecture: 1 evaluation GPU
+    # idles at 10 W while the idle share (the other GPU) is off
+    bench = ToyBenchmark(ToySpace(positions=1, choices=2), seed=0, train_time_s=1800.0)
+    r = simulate(spec(bench, [100.0, 100.0], OneIdle(), SearchMode.VANILLA, power_off_w=0.0))
+    # two trainings of 0.5 h at 100 W (10 g), then 1 h of 1 GPU idle at 10 W (1 g)
+    assert r.totals["n_trained"] == 2
+    assert r.totals["carbon_g"] == pytest.approx(11.0, rel=1e-9)
 
 
 def test_oneshot_emits_nothing_under_reference_accounting() -> None:

@@ -95,7 +95,7 @@ class AllocationContext:
         queue_capacity: Cap(R).
         power_train_w: power of a GPU busy training, W (what the run charges).
         power_sample_w: power of a GPU busy estimating, W.
-        power_idle_w: power of an idle GPU, W (0: powered off).
+        power_idle_w: power of a GPU in the allocation's idle share, W (0: powered off).
         pue: the facility's power usage effectiveness.
         accounting: how the run counts carbon (``full`` or ``reference``).
         mean_train_s: mean GPU-seconds of one architecture's training (the benchmark's), for

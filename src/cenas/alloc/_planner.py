@@ -156,7 +156,7 @@ class CarbonScalerPolicy(AllocationPolicy):
         """Training GPUs for the current interval from a plan over the horizon."""
         left_s = max(ctx.horizon_s - ctx.elapsed_s, ctx.interval_s)
         hours = min(self.plan_h, left_s / 3600.0)
-        w, _ = expected_intensity(ctx, hours, self.forecaster)
+        w, known = expected_intensity(ctx, hours, self.forecaster)
         train_f, _, idle_f = ctx.charge_factors()
         budget = ctx.remaining_budget_g
         demand = None
@@ -172,6 +172,10 @@ class CarbonScalerPolicy(AllocationPolicy):
             train_factor=train_f,
             idle_factor=idle_f,
         )
+        if not known:
+            # no forecast (too little history): the intervals are alike as far as anyone knows,
+            # so the planned work is spread evenly rather than all done first
+            return min(ctx.gpus, math.floor(float(plan.sum()) / plan.size + 0.5))
         return int(plan[0])
 
     def decide(self, ctx: AllocationContext) -> Allocation:

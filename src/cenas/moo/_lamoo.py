@@ -99,6 +99,14 @@ def _int_power(base: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     return out
 
 
+def _pairwise_dominance_number(y: NDArray[np.float64]) -> NDArray[np.int64]:
+    """:func:`dominance_number` by all-pairs comparison: for the few hundred rows of a node this
+    is several times faster than the sort-based general method (same result)."""
+    le = (y[:, None, :] <= y[None, :, :]).all(axis=2)  # le[j, i]: y_j <= y_i everywhere
+    lt = (y[:, None, :] < y[None, :, :]).any(axis=2)
+    return np.asarray((le & lt).sum(axis=0), dtype=np.int64)
+
+
 def svm_predicts_good(svm: SVC, x: NDArray[np.float64]) -> NDArray[np.bool_]:
     """What a fitted binary ``SVC`` (labels 0/1) predicts for the rows of ``x``, as ``label == 1``.
 
@@ -372,7 +380,8 @@ class LaMOO:
     @staticmethod
     def good_labels(y: NDArray[np.float64]) -> NDArray[np.bool_]:
         """The better half by dominance number (ties by position): ``ceil(n / 2)`` are good."""
-        order = np.argsort(dominance_number(y), kind="stable")
+        dn = _pairwise_dominance_number(y) if y.shape[0] <= 256 else dominance_number(y)
+        order = np.argsort(dn, kind="stable")
         good = np.zeros(y.shape[0], dtype=bool)
         good[order[: (y.shape[0] + 1) // 2]] = True
         return good

@@ -369,6 +369,8 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
             sim_kwargs[f.name] = s.get(f.name, (bool,))
         elif f.name == "accounting":
             sim_kwargs[f.name] = s.get(f.name, (str,))
+        elif f.name == "power_off_w":
+            sim_kwargs[f.name] = s.get(f.name, (float,), None)
         else:
             sim_kwargs[f.name] = s.get(f.name, (float,))
     s.finish()

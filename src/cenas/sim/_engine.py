@@ -254,13 +254,14 @@ class _Engine:
         pool_busy = self.pool_rate if self.pool_task is not None else 0
         supernet = pool_busy if isinstance(self.pool_task, SupernetTask) else 0
         estimating = pool_busy - supernet
-        idle = self.G - train - pool_busy
+        off = self.alloc.idle_gpus if self.alloc is not None else 0
+        idle = self.G - train - pool_busy - off
         p = np.array(
             [
                 train * sim.power_train_w,
                 supernet * sim.power_train_w,
                 estimating * sim.power_sample_w,
-                idle * sim.power_idle_w,
+                idle * sim.power_idle_w + off * sim.idle_share_power_w,
             ],
             dtype=np.float64,
         )
@@ -336,7 +337,7 @@ class _Engine:
             queue_capacity=self.core.queue.capacity,
             power_train_w=self.sim.power_train_w,
             power_sample_w=self.sim.power_sample_w,
-            power_idle_w=self.sim.power_idle_w,
+            power_idle_w=self.sim.idle_share_power_w,
             pue=self.sim.pue,
             accounting=self.accounting,
             mean_train_s=self.mean_train_s,

@@ -57,6 +57,11 @@ class SimConfig:
             (work-conserving; default True). Without it, the heuristic's cleanest hours, when it
             gives no GPU to sampling, leave every GPU idle once R has drained. Sampling GPUs
             never train: idling them while R is full is how CE-NAS saves carbon.
+        power_off_w: power of a GPU in an allocation's explicit idle share (GPUs the policy
+            leaves without work on purpose), W; None (default) for ``power_idle_w``. 0 models
+            powering them off (or releasing them to other jobs of the cluster), as opposed to a
+            GPU that is allocated to sampling or evaluation but has no work at the moment,
+            which stays at ``power_idle_w``. Both are charged to the "idle" carbon category.
         accounting: how carbon is counted, for the run's totals and its budget
             (:class:`cenas.carbon.Accounting`): ``full`` (default) or ``reference``. Both totals
             are always recorded (``carbon_full_g``, ``carbon_reference_g``).
@@ -84,6 +89,7 @@ class SimConfig:
     pue: float = 1.57
     carbon_budget_g: float | None = None
     idle_evaluation_gpus_sample: bool = True
+    power_off_w: float | None = None
     accounting: Accounting = Accounting.FULL
     supernet_finetune_fraction: float = 1.0
     budget_guard: bool = True
@@ -99,6 +105,11 @@ class SimConfig:
         f = self.supernet_finetune_fraction
         if isinstance(f, bool) or not isinstance(f, int | float) or not (0 < f <= 1):
             raise ConfigError(f"sim.supernet_finetune_fraction must be in (0, 1], but got {f!r}")
+        off = self.power_off_w
+        if off is not None and (
+            isinstance(off, bool) or not isinstance(off, int | float) or not (0 <= off < math.inf)
+        ):
+            raise ConfigError(f"sim.power_off_w must be a finite number >= 0 W, but got {off!r}")
         if not isinstance(self.budget_guard, bool):
             raise ConfigError(
                 f"sim.budget_guard must be true or false, but got {self.budget_guard!r}"
@@ -132,6 +143,11 @@ class SimConfig:
             raise ConfigError(
                 f"sim.carbon_budget_g must be > 0 gCO2eq, but got {self.carbon_budget_g!r}"
             )
+
+    @property
+    def idle_share_power_w(self) -> float:
+        """Power of a GPU in an allocation's explicit idle share, W."""
+        return self.power_idle_w if self.power_off_w is None else float(self.power_off_w)
 
     @classmethod
     def field_names(cls) -> list[str]:
