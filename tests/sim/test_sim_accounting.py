@@ -168,3 +168,18 @@ def test_accounting_is_validated() -> None:
     assert SimConfig().accounting is Accounting.FULL
     with pytest.raises(ConfigError, match="supernet_finetune_fraction"):
         SimConfig(supernet_finetune_fraction=0.0)
+
+
+def test_all_gpus_carbon_is_vanillas_unbudgeted_carbon() -> None:
+    from cenas.sim import all_gpus_carbon_g
+
+    bench = ToyBenchmark(seed=0, train_time_s=36_000.0)
+    vals = [100.0, 300.0]
+    s = spec(bench, vals, make_policy("all-evaluation"), SearchMode.VANILLA, pue=1.5)
+    r = simulate(s)
+    full = all_gpus_carbon_g(s.sim, s.trace, s.trace.start_s, s.trace.end_s)
+    assert full == pytest.approx(120.0) == pytest.approx(r.totals["carbon_g"])
+    ref_sim = SimConfig(**{**s.sim.__dict__, "accounting": Accounting.REFERENCE})
+    assert all_gpus_carbon_g(ref_sim, s.trace, s.trace.start_s, s.trace.end_s) == pytest.approx(
+        800.0
+    )

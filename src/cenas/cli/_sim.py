@@ -96,7 +96,16 @@ def simulate(
         return
     console.print(
         run_summary_table(
-            [summary], title=f"{Path(config).name}: {w.name}, seed {s}, {result.policy}"
+            [summary],
+            title=(
+                f"{Path(config).name}: {w.name}, seed {s}, {result.policy}, "
+                f"{summary['accounting']} accounting"
+                + (
+                    ""
+                    if summary["budget_g"] is None or summary["budget_bound"]
+                    else ", the budget never bound"
+                )
+            ),
         )
     )
     console.print(
@@ -166,6 +175,7 @@ def experiment(
                 "out_dir": str(out_dir),
                 "methods": methods,
                 "budgets": budgets,
+                "accounting": cfg.sim.accounting.value,
                 "figures": [str(f) for f in result.figures],
             }
         )
@@ -175,6 +185,7 @@ def experiment(
     ):
         budget = float(budget_key)  # type: ignore[arg-type]
         title = f"{window}: " + ("no budget" if budget < 0 else f"budget {budget / 1000:g} kg")
+        title += f", {cfg.sim.accounting.value} accounting"
         t = Table(title=title + f" (medians over {cfg.seeds} seeds)")
         for col in ("method", "HV", "log gap", "kgCO2eq", "rel. carbon", "trained", "hours"):
             t.add_column(col, justify="left" if col == "method" else "right")
