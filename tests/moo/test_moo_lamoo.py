@@ -161,7 +161,7 @@ def test_describe_rows() -> None:
 def test_fast_svm_prediction_matches_scikit_learn(kernel: str) -> None:
     from sklearn.svm import SVC
 
-    from cenas.moo._lamoo import svm_predicts_good
+    from cenas.moo._lamoo_fast import svm_predicts_good
 
     rng = np.random.default_rng(3)
     x = (rng.random((120, 12)) < 0.3).astype(np.float64)
@@ -176,10 +176,10 @@ def test_fast_svm_prediction_matches_scikit_learn(kernel: str) -> None:
 
 
 def test_pairwise_dominance_number_matches_the_general_one() -> None:
-    from cenas.moo._lamoo import _pairwise_dominance_number
+    from cenas.moo._lamoo_fast import pairwise_dominance_number
 
     rng = np.random.default_rng(5)
     y = rng.integers(0, 6, (200, 2)).astype(np.float64)  # many ties and duplicates
-    np.testing.assert_array_equal(_pairwise_dominance_number(y), dominance_number(y))
+    np.testing.assert_array_equal(pairwise_dominance_number(y), dominance_number(y))
     y3 = rng.integers(0, 4, (150, 3)).astype(np.float64)
-    np.testing.assert_array_equal(_pairwise_dominance_number(y3), dominance_number(y3))
+    np.testing.assert_array_equal(pairwise_dominance_number(y3), dominance_number(y3))
