@@ -39,7 +39,7 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,80 +47,30 @@ from numpy.typing import NDArray
 
 from cenas._seeding import child_seeds
 from cenas.alloc import Allocation, AllocationContext, AllocationPolicy
-from cenas.carbon import (
-    REFERENCE_POWER_W,
-    Accounting,
-    IntensityTrace,
-    carbon_of_power_g,
-    relative_carbon,
-)
 from cenas.errors import ConfigError
-from cenas.moo import LaMOO, RegionSampler, hypervolume, log_hv_gap
+from cenas.moo import hypervolume, log_hv_gap
 from cenas.search import (
     CENASSearch,
     EstimationTask,
     EvaluationTask,
     SamplingTask,
     SearchMode,
-    SearchSettings,
     SupernetTask,
-    TabularEvaluator,
 )
-from cenas.sim._budget import time_to_emit
+from cenas.sim._budget import can_finish, time_to_emit
 from cenas.sim._events import EventHeap, EventKind, SimClock
+from cenas.sim._ledger import CarbonLedger, Series
 from cenas.sim._params import SimConfig
 from cenas.sim._result import RunResult, StopReason, TrainingRecord
+from cenas.sim._spec import RunSpec
 from cenas.sim._tracker import ProgressTracker
 
 __all__ = ["RunSpec", "simulate"]
 
 log = logging.getLogger(__name__)
 
-# carbon categories, in the order of the power vector charged per interval
-_CATEGORIES = ("training", "supernet", "estimation", "idle")
 # relative safety margin on the budget, so that the float sum of the charges stays below it
 _BUDGET_MARGIN = 1e-9
-# the budget guard's past-only bound on the intensity a new training will meet
-_GUARD_PAST_H = 24
-
-
-@dataclass
-class RunSpec:
-    """Everything one simulated run needs (objects, not names; see :mod:`cenas.sim` configs).
-
-    Attributes:
-        evaluator: the tabular evaluator (true objectives, estimates, training times).
-        trace: the carbon-intensity trace (the whole file; the run starts at ``start_s``).
-        start_s: start of the run, epoch seconds (the window's start).
-        policy: the allocation policy.
-        sim: resources and costs.
-        search: search-core settings; ``search.mode`` picks the method's kind of work.
-        ref_point: hypervolume reference point, minimisation form, shape ``(m,)``.
-        lamoo: the LaMOO partitioner.
-        sampler: the in-region sampler.
-        method: the method's name (for results and legends).
-        window: the window's name (for results).
-        seed: the run's seed; the search core gets it, the policy a child of it.
-        hv_max: HV of the benchmark's whole true front at ``ref_point`` (computed when None).
-        horizon_s: length of the run; None for ``sim.horizon_h``.
-        meta: free-form metadata copied into the result (config, checksums, ...).
-    """
-
-    evaluator: TabularEvaluator
-    trace: IntensityTrace
-    start_s: float
-    policy: AllocationPolicy
-    sim: SimConfig
-    search: SearchSettings
-    ref_point: NDArray[np.float64]
-    lamoo: LaMOO = field(default_factory=LaMOO)
-    sampler: RegionSampler | None = None
-    method: str = "method"
-    window: str = ""
-    seed: int = 0
-    hv_max: float | None = None
-    horizon_s: float | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -131,36 +81,6 @@ class _Training:
     seg_start_s: float
     token: int
     record: TrainingRecord
-
-
-class _Series:
-    """Columnar time series, appended row by row."""
-
-    COLUMNS = (
-        "t_s",
-        "hours",
-        "event",
-        "hv",
-        "hv_all_estimated",
-        "carbon_g",
-        "relative_carbon",
-        "energy_kwh",
-        "intensity_g_per_kwh",
-        "sampling_gpus",
-        "evaluation_gpus",
-        "busy_training",
-        "busy_sampling",
-        "queue_length",
-        "n_trained",
-        "n_estimated",
-    )
-
-    def __init__(self) -> None:
-        self.cols: dict[str, list[Any]] = {c: [] for c in self.COLUMNS}
-
-    def append(self, **row: Any) -> None:
-        for c in self.COLUMNS:
-            self.cols[c].append(row[c])
 
 
 class _Engine:
@@ -226,22 +146,13 @@ class _Engine:
         self.token = 0
         self.budget_token = 0
         # accounting
-        self.last_t = self.start
-        self.accounting = sim.accounting
-        self.carbon = 0.0  # the run's accounting
-        self.carbon_full = 0.0
-        self.carbon_reference = 0.0
-        self.trained_gpu_s = 0.0
+        self.ledger = CarbonLedger(self.trace, sim, self.start)
         self.supernets_started = 0
         self.guard_skips = 0
         all_idx = np.arange(spec.evaluator.benchmark.space.size, dtype=np.int64)
         self.mean_train_s = float(np.mean(spec.evaluator.train_time_s(all_idx)))
-        self.carbon_by = dict.fromkeys(_CATEGORIES, 0.0)
-        self.relative = 0.0
-        self.energy_kwh = 0.0
-        self.busy_gpu_h = 0.0
         self.preemptions = 0
-        self.series = _Series()
+        self.series = Series()
         self.trainings: list[TrainingRecord] = []
         self.alloc_rows: list[dict[str, Any]] = []
         self.stop_reason = StopReason.HORIZON
@@ -269,29 +180,9 @@ class _Engine:
 
     def _charge_to(self, t: float) -> None:
         """Charge carbon for ``[last_t, t]`` at the current power and move the clock."""
-        if t > self.last_t:
+        if t > self.ledger.last_t:
             p, busy = self._powers()
-            c = np.asarray(
-                carbon_of_power_g(self.trace, self.last_t, t, p, self.sim.pue), dtype=np.float64
-            )
-            for k, name in enumerate(_CATEGORIES):
-                self.carbon_by[name] += float(c[k])
-            self.carbon_full += float(c.sum())
-            train = len(self.running)
-            if train:
-                rel_train = float(relative_carbon(self.trace, self.last_t, t, train))
-                self.carbon_reference += rel_train * REFERENCE_POWER_W / 1000.0
-                self.trained_gpu_s += train * (t - self.last_t)
-            if self.accounting is Accounting.FULL:
-                self.carbon = self.carbon_full
-            else:
-                self.carbon = self.carbon_reference
-            if busy:
-                self.relative += float(relative_carbon(self.trace, self.last_t, t, busy))
-            dt_h = (t - self.last_t) / 3600.0
-            self.energy_kwh += float(p.sum()) / 1000.0 * self.sim.pue * dt_h
-            self.busy_gpu_h += busy * dt_h
-            self.last_t = t
+            self.ledger.charge(t, p, busy, len(self.running))
         self.clock.advance_to(t)
 
     # ---------------------------------------------------------------------------- records
@@ -304,9 +195,9 @@ class _Engine:
             event=event,
             hv=self.tracker.hv,
             hv_all_estimated=self.tracker.hv_all_estimated,
-            carbon_g=self.carbon,
-            relative_carbon=self.relative,
-            energy_kwh=self.energy_kwh,
+            carbon_g=self.ledger.carbon,
+            relative_carbon=self.ledger.relative,
+            energy_kwh=self.ledger.energy_kwh,
             intensity_g_per_kwh=self.trace.value_at(min(t, self.trace.end_s - 1e-6)),
             sampling_gpus=self.n_s,
             evaluation_gpus=self.n_e,
@@ -328,7 +219,7 @@ class _Engine:
             gpus=self.G,
             intensity_g_per_kwh=self.trace.value_at(t),
             trace=self.trace,
-            carbon_g=self.carbon,
+            carbon_g=self.ledger.carbon,
             carbon_budget_g=self.budget,
             hv=self.tracker.hv,
             n_trained=self.core.n_trained,
@@ -339,9 +230,9 @@ class _Engine:
             power_sample_w=self.sim.power_sample_w,
             power_idle_w=self.sim.idle_share_power_w,
             pue=self.sim.pue,
-            accounting=self.accounting,
+            accounting=self.sim.accounting,
             mean_train_s=self.mean_train_s,
-            trained_gpu_s=self.trained_gpu_s,
+            trained_gpu_s=self.ledger.trained_gpu_s,
         )
 
     def _apply(self, alloc: Allocation) -> None:
@@ -429,21 +320,13 @@ class _Engine:
 
     def _guard_allows(self) -> bool:
         """Whether a new training of mean length could still finish within the budget (see
-        ``SimConfig.budget_guard``); the bound uses the current and past intensity only."""
+        ``SimConfig.budget_guard``)."""
         if self.budget is None or not self.sim.budget_guard:
             return True
         t = self.clock.now_s
-        tr = self.trace
-        i_now = min(int((t - tr.start_s) // tr.step_s), len(tr) - 1)
-        lo = max(0, i_now - int(_GUARD_PAST_H * 3600 // tr.step_s))
-        bound = float(tr.values_g_per_kwh[lo : i_now + 1].max())
         need_s = sum(r.remaining_s - (t - r.seg_start_s) for r in self.running)
         need_s += sum(r.remaining_s for r in self.suspended) + self.mean_train_s
-        if self.accounting is Accounting.FULL:
-            per_s = self.sim.power_train_w / 1000.0 * self.sim.pue * bound / 3600.0
-        else:
-            per_s = REFERENCE_POWER_W / 1000.0 * bound / 3600.0
-        if self.carbon + need_s * per_s <= self.budget:
+        if can_finish(self.trace, self.sim, t, self.ledger.carbon, self.budget, need_s):
             return True
         self.guard_skips += 1
         return False
@@ -452,11 +335,8 @@ class _Engine:
         if self.budget is None:
             return
         self.budget_token += 1
-        if self.accounting is Accounting.FULL:
-            power, pue = float(self._powers()[0].sum()), self.sim.pue
-        else:
-            power, pue = len(self.running) * REFERENCE_POWER_W, 1.0
-        left = self.budget * (1.0 - _BUDGET_MARGIN) - self.carbon
+        power, pue = self.ledger.budget_power(self._powers()[0], len(self.running))
+        left = self.budget * (1.0 - _BUDGET_MARGIN) - self.ledger.carbon
         t_stop = time_to_emit(self.trace, self.clock.now_s, left, power, pue)
         if t_stop < self.end:
             self.heap.push(t_stop, EventKind.BUDGET, self.budget_token)
@@ -566,14 +446,7 @@ class _Engine:
                 "hv": self.tracker.hv,
                 "log_hv_gap": float(log_hv_gap(self.tracker.hv, self.hv_max)),
                 "hv_all_estimated": self.tracker.hv_all_estimated,
-                "accounting": self.accounting.value,
-                "carbon_g": self.carbon,
-                "carbon_full_g": self.carbon_full,
-                "carbon_reference_g": self.carbon_reference,
-                **{f"carbon_{k}_g": v for k, v in self.carbon_by.items()},
-                "relative_carbon": self.relative,
-                "energy_kwh": self.energy_kwh,
-                "busy_gpu_hours": self.busy_gpu_h,
+                **self.ledger.totals(),
                 "hours": (t - self.start) / 3600.0,
                 "n_trained": self.core.n_trained,
                 "n_estimated": self.core.n_estimated,
