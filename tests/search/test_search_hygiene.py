@@ -14,6 +14,7 @@ from cenas.search import (
     EstimateCorrector,
     EstimationTask,
     EvaluationSource,
+    EvaluationTask,
     ReadyQueue,
     SearchMode,
     SearchSettings,
@@ -138,3 +139,22 @@ def test_corrector_learns_a_biased_estimate() -> None:
 def test_rank_by_is_validated() -> None:
     with pytest.raises(ConfigError, match="rank_by"):
         SearchSettings(rank_by="oracle")  # type: ignore[arg-type]
+
+
+def test_direct_when_empty_trains_instead_of_waiting(bench: ToyBenchmark) -> None:
+    ev = TabularEvaluator(bench, OBJ)
+
+    def after_initial(direct: bool) -> tuple[CENASSearch, object]:
+        c = core(bench, initial_samples=3, direct_when_empty=direct)
+        for _ in range(3):
+            t = c.next_evaluation()
+            assert t is not None and t.source is EvaluationSource.INITIAL
+            c.report_evaluation(t, ev.evaluate([t.index])[0])
+        return c, c.next_evaluation()  # R is empty: nothing was sampled
+
+    _, waiting = after_initial(False)
+    assert waiting is None
+    c, task = after_initial(True)
+    assert len(c.queue) == 0
+    assert isinstance(task, EvaluationTask) and task.source is EvaluationSource.DIRECT
+    assert c.taken[task.index]

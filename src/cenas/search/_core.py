@@ -189,7 +189,8 @@ class CENASSearch:
     def next_evaluation(self) -> EvaluationTask | None:
         """Work for an evaluation GPU, or None when there is none now.
 
-        ``CENAS``: an initial architecture, else the queue's best; None when R is empty.
+        ``CENAS``: an initial architecture, else the queue's best; when R is empty, None (or with
+        ``direct_when_empty`` one proposed directly in Omega_best).
         ``VANILLA``: an initial architecture, else one proposed directly in Omega_best.
         ``ONESHOT``: always None (nothing is trained).
         """
@@ -200,10 +201,11 @@ class CENASSearch:
             self._initial_next += 1
             return EvaluationTask(i, EvaluationSource.INITIAL)
         if self.mode is SearchMode.CENAS:
-            if len(self.queue) == 0:
+            if len(self.queue):
+                e = self.queue.pop()
+                return EvaluationTask(e.index, EvaluationSource.QUEUE, e.y_estimate)
+            if not self.settings.direct_when_empty:
                 return None
-            e = self.queue.pop()
-            return EvaluationTask(e.index, EvaluationSource.QUEUE, e.y_estimate)
         self._maybe_refit()
         idx = self._propose(1)
         if idx.size == 0:

@@ -47,6 +47,10 @@ class SearchSettings:
             unless inside the new one). Default False.
         rank_by: what a task's estimates are ranked by when ``push_per_task`` selects
             (:class:`RankBy`); R's own order is by the same values.
+        direct_when_empty: in ``CENAS`` mode, an evaluation GPU that finds R empty trains an
+            architecture proposed directly in Omega_best (as vanilla LaMOO does) instead of
+            waiting or joining the sampling pool: a GPU the allocation gives to training always
+            trains. Default False (the papers' CE-NAS trains only from R).
     """
 
     mode: SearchMode = SearchMode.CENAS
@@ -61,6 +65,7 @@ class SearchSettings:
     fill_before_fit: bool = True
     drop_stale: bool = False
     rank_by: RankBy = RankBy.ESTIMATE
+    direct_when_empty: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", SearchMode(self.mode))
@@ -72,7 +77,7 @@ class SearchSettings:
                 f"rank_by must be one of {', '.join(r.value for r in RankBy)}, but got "
                 f"{self.rank_by!r}"
             ) from None
-        for name in ("fill_before_fit", "drop_stale"):
+        for name in ("fill_before_fit", "drop_stale", "direct_when_empty"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, but got {getattr(self, name)!r}")
         for name in (

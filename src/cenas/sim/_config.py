@@ -397,7 +397,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                 ) from None
         elif f.name == "refit_growth":
             search_kwargs[f.name] = se.get(f.name, (float,))
-        elif f.name in ("fill_before_fit", "drop_stale"):
+        elif f.name in ("fill_before_fit", "drop_stale", "direct_when_empty"):
             search_kwargs[f.name] = se.get(f.name, (bool,))
         elif f.name == "rank_by":
             search_kwargs[f.name] = se.get(f.name, (str,))

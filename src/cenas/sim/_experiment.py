@@ -4,12 +4,21 @@ Every run is independent and reproducible from its :class:`RunKey` (the seed is 
 so ``cenas simulate CONFIG --method M --window W --seed S`` repeats any run of an experiment).
 Runs go to worker processes (``concurrent.futures.ProcessPoolExecutor``, spawn context); each
 worker re-reads the configuration from its parsed TOML, loads the data once, writes the run's
-tables (no per-run plots) and sends back the summary and the curves for the figures.
+tables (no per-run plots) and sends back the summary and the curves for the figures. Workers exit
+when the driver dies (even by ``kill -9``). With an output directory, an interrupted experiment
+run again reuses every run it finished: a run directory is reused when its fingerprint (the
+configuration, the run's key and the data files' checksums) matches.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -84,6 +93,51 @@ def _overrides(cfg: ExperimentConfig) -> dict[str, Any]:
     return {"trace": cfg.trace, "seeds": cfg.seeds, "jobs": cfg.jobs, "first_seed": cfg.first_seed}
 
 
+_FINGERPRINT = "fingerprint.txt"
+
+
+def _fingerprint(cfg: ExperimentConfig, key: RunKey, data_dir: str | None) -> str:
+    """What a finished run's result depends on: the configuration, the overrides that change
+    results, the run's key and the checksums of the data files (not ``jobs``)."""
+    doc = {
+        "config": cfg.raw,
+        "trace": cfg.trace,
+        "key": dataclasses.asdict(key),
+        "data_checksums": load_inputs(cfg, data_dir).checksums,
+    }
+    return hashlib.sha256(json_dumps(doc).encode()).hexdigest()
+
+
+def _reuse(run_dir: Path, fingerprint: str, key: RunKey) -> RunOutcome | None:
+    """The outcome of a run an earlier, interrupted experiment finished, if it is the same run."""
+    try:
+        if (run_dir / _FINGERPRINT).read_text().strip() != fingerprint:
+            return None
+        summary = json.loads((run_dir / "summary.json").read_text())["summary"]
+        series = pd.read_csv(run_dir / "series.csv", usecols=["hours", "hv"])
+    except (OSError, ValueError, KeyError):
+        return None
+    return RunOutcome(
+        key,
+        summary,
+        series["hours"].to_numpy(np.float64),
+        series["hv"].to_numpy(np.float64),
+        str(run_dir),
+    )
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the driver is gone (killed with -9, no clean-up ran), so
+    that no orphaned worker keeps computing."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def _work(
     raw: dict[str, Any],
     label: str,
@@ -93,10 +147,18 @@ def _work(
     out_dir: str | None,
 ) -> RunOutcome:
     cfg = parse_config(raw, label).with_overrides(**overrides)
-    result = run_config(cfg, key, data_dir)
     run_dir = None
+    fingerprint = ""
     if out_dir is not None:
-        run_dir = str(write_run(result, Path(out_dir) / "runs" / key.slug, plots=False))
+        fingerprint = _fingerprint(cfg, key, data_dir)
+        done = _reuse(Path(out_dir) / "runs" / key.slug, fingerprint, key)
+        if done is not None:
+            return done
+    result = run_config(cfg, key, data_dir)
+    if out_dir is not None:
+        path = write_run(result, Path(out_dir) / "runs" / key.slug, plots=False)
+        (path / _FINGERPRINT).write_text(fingerprint + "\n")  # last: marks the run finished
+        run_dir = str(path)
     s = result.series
     return RunOutcome(
         key,
@@ -243,7 +305,12 @@ def run_experiment(
                 on_done(results[i], len(results), len(plan))
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n_jobs,
+            mp_context=ctx,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending: dict[Future[RunOutcome], int] = {
                 pool.submit(_work, *args, key, dd, od): i for i, key in enumerate(plan)
             }
