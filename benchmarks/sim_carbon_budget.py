@@ -47,6 +47,13 @@ VANILLA = "vanilla LaMOO"
 BASELINES = ("CE-NAS heuristic", "threshold (LWA)", "CarbonScaler")
 ORACLE = "CE-NAS planner (oracle)"
 BUDGET_METHODS = (OURS, VANILLA, *BASELINES, ORACLE)
+SHORT = {
+    OURS: "planner",
+    VANILLA: "vanilla",
+    "CE-NAS heuristic": "heuristic",
+    "threshold (LWA)": "threshold",
+    "CarbonScaler": "CarbonScaler",
+}
 PAPER = "CE-NAS heuristic"
 
 
@@ -110,7 +117,7 @@ def print_window(name: str, runs: pd.DataFrame) -> list[bool]:
         others = [VANILLA, *BASELINES]
         ok = all(ours >= b.loc[o, "hv"] for o in others)
         wins.append(ok)
-        cells = "  ".join(f"{o.split(' ')[0]} {b.loc[o, 'hv']:.1f}" for o in [OURS, *others])
+        cells = "  ".join(f"{SHORT[o]} {b.loc[o, 'hv']:.1f}" for o in [OURS, *others])
         print(
             f"budget {f:g}x vanilla ({b.loc[VANILLA, 'carbon'] / 1000:.2f} kg): {cells}  "
             f"oracle {b.loc[ORACLE, 'hv']:.1f}  -> planner best: {'yes' if ok else 'NO'} "
