@@ -252,3 +252,23 @@ def test_heuristic_with_a_forecaster(data_dir: Path, tmp_path: Path) -> None:
     p.write_text(text.replace('"persistence"', '"crystal-ball"'))
     with pytest.raises(ConfigError, match="forecaster"):
         run_config(load_config(p), RunKey("CE-NAS", "trace2", 0), data_dir)
+
+
+def test_simulate_with_a_budget_fraction(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    from cenas.sim import all_gpus_carbon_g, build_spec
+
+    cfg = config(tmp_path, hours=3)
+    d = ["--data-dir", str(data_dir), "--out", str(tmp_path / "run"), "--json"]
+    code, out, _ = cli(
+        capsys, "simulate", str(cfg), "--method", "vanilla LaMOO", "--budget-fraction", "0.5", *d
+    )
+    assert code == 0
+    doc = json.loads(out)
+    spec = build_spec(load_config(cfg), RunKey("vanilla LaMOO", "trace1", 0), data_dir)
+    full = all_gpus_carbon_g(spec.sim, spec.trace, spec.start_s, spec.start_s + 3 * 3600.0)
+    assert doc["budget_g"] == pytest.approx(0.5 * full)
+    assert doc["carbon_g"] <= doc["budget_g"] and doc["accounting"] == "full"
+    code, _, err = cli(capsys, "simulate", str(cfg), "--budget", "-5", *d)
+    assert code != 0 and "--budget must be > 0" in err

@@ -67,6 +67,11 @@ def simulate(
     budget: float | None = typer.Option(
         None, "--budget", help="Carbon budget in gCO2eq (default: the config's, if any)."
     ),
+    budget_fraction: float | None = typer.Option(
+        None,
+        "--budget-fraction",
+        help="Carbon budget as a fraction of vanilla LaMOO's unbudgeted carbon on the window.",
+    ),
     data_dir: Path | None = DataDirOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -80,7 +85,13 @@ def simulate(
     s = cfg.first_seed if seed is None else seed
     if s < 0:
         raise typer.BadParameter("--seed must be >= 0")
-    key = RunKey(m.name, w.name, s, budget)
+    if budget is not None and not budget > 0:
+        raise typer.BadParameter(f"--budget must be > 0 gCO2eq, got {budget:g}")
+    if budget_fraction is not None and not budget_fraction > 0:
+        raise typer.BadParameter(f"--budget-fraction must be > 0, got {budget_fraction:g}")
+    if budget is not None and budget_fraction is not None:
+        raise typer.BadParameter("give --budget or --budget-fraction, not both")
+    key = RunKey(m.name, w.name, s, budget, budget_fraction)
     spec = build_spec(cfg, key, data_dir)
     horizon_h = spec.sim.horizon_h or 0.0
     with progress_bar(not as_json) as progress:
