@@ -19,9 +19,14 @@ keys are errors)::
     [sim]                                 # SimConfig fields
     gpus = 8
     horizon_h = 41
+    accounting = "full"                   # or "reference" (training GPU-hours x intensity)
+    power_off_w = 0.0                     # the idle share a policy chooses: powered off
 
     [search]                              # SearchSettings fields, plus the sampler
     sampler = "uniform"                   # or "qnehvi"
+    fill_before_fit = false               # queue hygiene (see cenas.search.SearchSettings)
+    drop_stale = true
+    rank_by = "predicted-hvi"
     [search.lamoo]                        # LaMOO constructor arguments
     leaf_size = 15
 
@@ -29,7 +34,8 @@ keys are errors)::
     name = "CE-NAS"
     policy = "heuristic"                  # a name of cenas.alloc.POLICIES
     lookahead_h = 24                      # policy parameters
-    forecaster = "persistence"            # optional (heuristic): a model name or saved model
+    forecaster = "persistence"            # optional (policies that forecast): a model name or
+                                          # saved model; absent: the ORACLE look-ahead
     mode = "cenas"                        # optional; by default from the policy
 
     [experiment]
