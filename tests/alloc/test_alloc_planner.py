@@ -127,6 +127,12 @@ def test_forecast_window_is_leak_free_and_falls_back_without_history() -> None:
     assert expected_intensity(ctx(changed, 30), 6, fc)[0].tolist() == w.tolist()
     w0, ok0 = expected_intensity(ctx(trace, 2), 6, fc)  # under a day of history
     assert not ok0 and w0.tolist() == [values[2]] * 6
+    pol = ThresholdPolicy(lookahead_h=6, forecaster=fc)
+    for step in (2, 3, 30):
+        pol.decide(ctx(trace, step))
+    assert "2 intervals without history" in pol.describe()
+    pol.reset(0)
+    assert "without history" not in pol.describe()
 
 
 OBJ = Objectives.parse("acc:max,lat_ms:min")

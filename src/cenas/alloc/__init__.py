@@ -22,7 +22,7 @@ from cenas.alloc._policies import (
     RandomPolicy,
 )
 from cenas.alloc._registry import POLICIES, make_policy
-from cenas.alloc._window import ForecasterLike, expected_intensity
+from cenas.alloc._window import ForecasterLike, Outlook, expected_intensity
 
 __all__ = [
     "POLICIES",
@@ -36,6 +36,7 @@ __all__ = [
     "FixedRatioPolicy",
     "ForecasterLike",
     "HeuristicPolicy",
+    "Outlook",
     "RandomPolicy",
     "ThresholdPolicy",
     "expected_intensity",

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cenas.alloc._base import Allocation, AllocationContext, AllocationPolicy
-from cenas.alloc._window import ForecasterLike, expected_intensity
+from cenas.alloc._window import ForecasterLike, Outlook
 from cenas.errors import ConfigError
 
 __all__ = [
@@ -116,9 +116,13 @@ class ThresholdPolicy(AllocationPolicy):
         self.lookahead_h = _check("lookahead_h", lookahead_h, 1.0, math.inf)
         self.quantile = _check("quantile", quantile, 0.0, 1.0)
         self.forecaster = forecaster
+        self.outlook = Outlook(forecaster)
+
+    def reset(self, seed: int | None) -> None:
+        self.outlook.reset()
 
     def decide(self, ctx: AllocationContext) -> Allocation:
-        w, _ = expected_intensity(ctx, self.lookahead_h, self.forecaster)
+        w, _ = self.outlook.window(ctx, self.lookahead_h)
         if ctx.intensity_g_per_kwh <= float(np.quantile(w, self.quantile)):
             return Allocation(0, ctx.gpus, 0)
         return Allocation(0, 0, ctx.gpus)
@@ -126,7 +130,7 @@ class ThresholdPolicy(AllocationPolicy):
     def describe(self) -> str:
         return (
             f"threshold (train below the {self.quantile:g} quantile of "
-            f"{self.lookahead_h:g} h, {_source(self.forecaster)})"
+            f"{self.lookahead_h:g} h, {self.outlook.describe()})"
         )
 
 
@@ -151,12 +155,16 @@ class CarbonScalerPolicy(AllocationPolicy):
         self.plan_h = _check("plan_h", plan_h, 1.0, math.inf)
         self.work_fraction = _check("work_fraction", work_fraction, 0.0, 1.0, lo_open=True)
         self.forecaster = forecaster
+        self.outlook = Outlook(forecaster)
+
+    def reset(self, seed: int | None) -> None:
+        self.outlook.reset()
 
     def training_plan(self, ctx: AllocationContext, budget_share: float = 1.0) -> int:
         """Training GPUs for the current interval from a plan over the horizon."""
         left_s = max(ctx.horizon_s - ctx.elapsed_s, ctx.interval_s)
         hours = min(self.plan_h, left_s / 3600.0)
-        w, known = expected_intensity(ctx, hours, self.forecaster)
+        w, known = self.outlook.window(ctx, hours)
         train_f, _, idle_f = ctx.charge_factors()
         budget = ctx.remaining_budget_g
         demand = None
@@ -185,7 +193,7 @@ class CarbonScalerPolicy(AllocationPolicy):
     def describe(self) -> str:
         return (
             f"carbonscaler (cleanest hours of {self.plan_h:g} h, work fraction "
-            f"{self.work_fraction:g} without a budget, {_source(self.forecaster)})"
+            f"{self.work_fraction:g} without a budget, {self.outlook.describe()})"
         )
 
 
@@ -238,9 +246,5 @@ class BudgetPlannerPolicy(CarbonScalerPolicy):
     def describe(self) -> str:
         return (
             f"budget planner (cleanest hours of {self.plan_h:g} h, {self.sampling_gpus} "
-            f"sampling GPU(s) while R is not full, {_source(self.forecaster)})"
+            f"sampling GPU(s) while R is not full, {self.outlook.describe()})"
         )
-
-
-def _source(forecaster: ForecasterLike | None) -> str:
-    return "oracle look-ahead" if forecaster is None else f"forecast by {type(forecaster).__name__}"

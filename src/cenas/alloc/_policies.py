@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from cenas._seeding import make_rng
 from cenas.alloc._base import Allocation, AllocationContext, AllocationPolicy, split_gpus
-from cenas.alloc._window import ForecasterLike, expected_intensity
+from cenas.alloc._window import ForecasterLike, Outlook
 from cenas.errors import ConfigError
 
 __all__ = [
@@ -42,11 +42,15 @@ class HeuristicPolicy(AllocationPolicy):
             raise ConfigError(f"lookahead_h must be >= 1 hour, but got {lookahead_h}")
         self.lookahead_h = float(lookahead_h)
         self.forecaster = forecaster
+        self.outlook = Outlook(forecaster)
+
+    def reset(self, seed: int | None) -> None:
+        self.outlook.reset()
 
     def window(self, ctx: AllocationContext) -> NDArray[np.float64]:
         """The look-ahead window's intensities, the current one first (see
         :func:`expected_intensity`)."""
-        return expected_intensity(ctx, self.lookahead_h, self.forecaster)[0]
+        return self.outlook.window(ctx, self.lookahead_h)[0]
 
     def sampling_fraction(self, ctx: AllocationContext) -> float:
         """``lambda_s`` in [0, 1]."""
@@ -63,12 +67,7 @@ class HeuristicPolicy(AllocationPolicy):
         return split_gpus(self.sampling_fraction(ctx), ctx.gpus)
 
     def describe(self) -> str:
-        src = (
-            "oracle look-ahead"
-            if self.forecaster is None
-            else f"forecast by {type(self.forecaster).__name__}"
-        )
-        return f"heuristic ({src}, {self.lookahead_h:g} h)"
+        return f"heuristic ({self.outlook.describe()}, {self.lookahead_h:g} h)"
 
 
 class RandomPolicy(AllocationPolicy):

@@ -15,7 +15,7 @@ from cenas.alloc._base import AllocationContext
 from cenas.carbon import IntensityTrace
 from cenas.errors import ForecastError
 
-__all__ = ["ForecasterLike", "expected_intensity"]
+__all__ = ["ForecasterLike", "Outlook", "expected_intensity"]
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +62,36 @@ def expected_intensity(
         return np.full(n, ctx.intensity_g_per_kwh), False
     pred = np.where(np.isfinite(pred), pred, ctx.intensity_g_per_kwh)
     return np.concatenate([[ctx.intensity_g_per_kwh], pred]), True
+
+
+class Outlook:
+    """A policy's view of the coming intervals: :func:`expected_intensity` with its source, and a
+    count of the intervals where the forecaster had too little history (said in
+    :meth:`describe`, so that a run's policy description records it).
+
+    Args:
+        forecaster: the forecaster; None for the ORACLE look-ahead.
+    """
+
+    def __init__(self, forecaster: ForecasterLike | None) -> None:
+        self.forecaster = forecaster
+        self.no_forecast = 0
+
+    def reset(self) -> None:
+        """Forget the count (a new run)."""
+        self.no_forecast = 0
+
+    def window(self, ctx: AllocationContext, hours: float) -> tuple[NDArray[np.float64], bool]:
+        """:func:`expected_intensity` over ``hours``, counting the intervals without forecast."""
+        w, ok = expected_intensity(ctx, hours, self.forecaster)
+        self.no_forecast += not ok
+        return w, ok
+
+    def describe(self) -> str:
+        """``oracle look-ahead`` or ``forecast by <class>`` (with the intervals without one)."""
+        if self.forecaster is None:
+            return "oracle look-ahead"
+        out = f"forecast by {type(self.forecaster).__name__}"
+        if self.no_forecast:
+            out += f"; {self.no_forecast} intervals without history to forecast from"
+        return out
