@@ -174,3 +174,31 @@ def test_describe_rows() -> None:
     assert [r.id for r in rows] == list(range(len(tree.nodes)))
     assert rows[0].side == "root" and rows[0].parent is None
     assert sum(r.leaf for r in rows) == len(tree.leaves())
+
+
+@pytest.mark.parametrize("kernel", ["poly", "rbf"])
+def test_fast_svm_prediction_matches_scikit_learn(kernel: str) -> None:
+    from sklearn.svm import SVC
+
+    from cenas.moo._lamoo_fast import svm_predicts_good
+
+    rng = np.random.default_rng(3)
+    x = (rng.random((120, 12)) < 0.3).astype(np.float64)
+    labels = (x[:, :4].sum(axis=1) + rng.normal(0, 0.5, 120) > 1.2).astype(np.int64)
+    svm = SVC(kernel=kernel, degree=4, gamma="scale").fit(x, labels)
+    z = rng.random((3000, 12))
+    dec = svm.decision_function(z)
+    clear = np.abs(dec) > 1e-9
+    assert clear.sum() > 2900
+    np.testing.assert_array_equal(svm_predicts_good(svm, z)[clear], (svm.predict(z) == 1)[clear])
+    assert 0 < svm_predicts_good(svm, z).sum() < z.shape[0]
+
+
+def test_pairwise_dominance_number_matches_the_general_one() -> None:
+    from cenas.moo._lamoo_fast import pairwise_dominance_number
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 6, (200, 2)).astype(np.float64)  # many ties and duplicates
+    np.testing.assert_array_equal(pairwise_dominance_number(y), dominance_number(y))
+    y3 = rng.integers(0, 4, (150, 3)).astype(np.float64)
+    np.testing.assert_array_equal(pairwise_dominance_number(y3), dominance_number(y3))

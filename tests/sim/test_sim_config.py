@@ -89,7 +89,7 @@ def test_minimal_config_defaults_and_modes(tmp_path: Path) -> None:
         (("[[methods]]", "mystery = 1\n[[methods]]"), "unknown key"),
         (
             ('policy = "all-evaluation"', 'policy = "all-evaluation"\nforecaster = "persistence"'),
-            "only the heuristic",
+            "uses no forecaster",
         ),
     ],
 )
@@ -116,3 +116,47 @@ def test_overrides(tmp_path: Path) -> None:
     assert (o.trace, o.seeds, o.jobs) == ("other.csv", 3, 1)
     with pytest.raises(ConfigError):
         cfg.with_overrides(seeds=0)
+
+
+def test_accounting_hygiene_and_budget_fractions_parse(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "[[methods]]",
+        '[sim]\naccounting = "reference"\npower_off_w = 0.0\nsupernet_finetune_fraction = 0.25\n'
+        '\n[search]\nfill_before_fit = false\ndrop_stale = true\nrank_by = "predicted-hvi"\n'
+        "push_per_task = 2\n\n[experiment]\ncarbon_budget_fractions = [0.1, 0.4]\n\n[[methods]]",
+        1,
+    )
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.sim.accounting.value == "reference" and cfg.sim.power_off_w == 0.0
+    assert cfg.search.rank_by.value == "predicted-hvi" and cfg.search.drop_stale
+    assert cfg.carbon_budget_fractions == (0.1, 0.4)
+    keys = plan_runs(cfg)
+    assert {k.budget_fraction for k in keys} == {None, 0.1, 0.4}
+    assert len(keys) == 3 * len(cfg.windows) * len(cfg.methods) * cfg.seeds
+    assert {k.slug.split("/")[2] for k in keys} == {"nobudget", "budget0.1x", "budget0.4x"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        ('accounting = "reference"', "sim.accounting must be one of full, reference"),
+        ("power_off_w = 0.0", "sim.power_off_w"),
+        ("carbon_budget_fractions = [0.1, 0.4]", "carbon_budget_fractions must be > 0"),
+    ],
+)
+def test_new_keys_are_validated(tmp_path: Path, edit: str, match: str) -> None:
+    bad = {
+        'accounting = "reference"': 'accounting = "partial"',
+        "power_off_w = 0.0": "power_off_w = -5.0",
+        "carbon_budget_fractions = [0.1, 0.4]": "carbon_budget_fractions = [0.0]",
+    }[edit]
+    section = "experiment" if "fractions" in edit else "sim"
+    text = MINIMAL.replace("[[methods]]", f"[{section}]\n{bad}\n\n[[methods]]", 1)
+    with pytest.raises(ConfigError, match=match):
+        load_config(write(tmp_path, text))
+
+
+def test_a_policy_without_a_forecaster_rejects_one(tmp_path: Path) -> None:
+    text = MINIMAL.replace('policy = "all-evaluation"', 'policy = "random"\nforecaster = "x"')
+    with pytest.raises(ConfigError, match="uses no forecaster; policies that do: heuristic"):
+        load_config(write(tmp_path, text))

@@ -139,6 +139,25 @@ def test_experiment_in_process(data_dir: Path, tmp_path: Path) -> None:
     assert first.summary["carbon_g"] == again.totals["carbon_g"]
 
 
+def test_an_interrupted_experiment_reuses_finished_runs(data_dir: Path, tmp_path: Path) -> None:
+    cfg = load_config(config(tmp_path, hours=3))
+    out = tmp_path / "exp"
+    first = run_experiment(cfg, out_dir=out, data_dir=data_dir, jobs=1)
+    summaries = sorted((out / "runs").rglob("summary.json"))
+    assert len(summaries) == 4 and all((p.parent / "fingerprint.txt").is_file() for p in summaries)
+    # "interrupt": one run lost its fingerprint (it had not finished), the others are reused
+    (summaries[0].parent / "fingerprint.txt").unlink()
+    stamps = {p: p.stat().st_mtime_ns for p in summaries}
+    again = run_experiment(cfg, out_dir=out, data_dir=data_dir, jobs=1)
+    rewritten = [p for p in summaries if p.stat().st_mtime_ns != stamps[p]]
+    assert rewritten == [summaries[0]]
+    assert [o.summary["hv"] for o in again.outcomes] == [o.summary["hv"] for o in first.outcomes]
+    # another configuration (here the horizon) does not reuse anything
+    cfg4 = load_config(config(tmp_path, hours=4))
+    run_experiment(cfg4, out_dir=out, data_dir=data_dir, jobs=1)
+    assert all(p.stat().st_mtime_ns != stamps[p] for p in summaries[1:])
+
+
 def test_config_errors_from_the_cli_are_one_line(
     capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
 ) -> None:
@@ -195,3 +214,23 @@ def test_heuristic_with_a_forecaster(data_dir: Path, tmp_path: Path) -> None:
     p.write_text(text.replace('"persistence"', '"crystal-ball"'))
     with pytest.raises(ConfigError, match="forecaster"):
         run_config(load_config(p), RunKey("CE-NAS", "trace2", 0), data_dir)
+
+
+def test_simulate_with_a_budget_fraction(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    from cenas.sim import all_gpus_carbon_g, build_spec
+
+    cfg = config(tmp_path, hours=3)
+    d = ["--data-dir", str(data_dir), "--out", str(tmp_path / "run"), "--json"]
+    code, out, _ = cli(
+        capsys, "simulate", str(cfg), "--method", "vanilla LaMOO", "--budget-fraction", "0.5", *d
+    )
+    assert code == 0
+    doc = json.loads(out)
+    spec = build_spec(load_config(cfg), RunKey("vanilla LaMOO", "trace1", 0), data_dir)
+    full = all_gpus_carbon_g(spec.sim, spec.trace, spec.start_s, spec.start_s + 3 * 3600.0)
+    assert doc["budget_g"] == pytest.approx(0.5 * full)
+    assert doc["carbon_g"] <= doc["budget_g"] and doc["accounting"] == "full"
+    code, _, err = cli(capsys, "simulate", str(cfg), "--budget", "-5", *d)
+    assert code != 0 and "--budget must be > 0" in err

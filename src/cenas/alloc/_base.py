@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cenas.carbon import IntensityTrace
+from cenas.carbon import Accounting, IntensityTrace
 from cenas.errors import ConfigError
 
 __all__ = ["Allocation", "AllocationContext", "AllocationPolicy", "split_gpus"]
@@ -17,38 +17,37 @@ __all__ = ["Allocation", "AllocationContext", "AllocationPolicy", "split_gpus"]
 
 @dataclass(frozen=True)
 class Allocation:
-    """A split of the GPUs between sampling and evaluation for the next allocation interval.
+    """A split of the GPUs between sampling, evaluation and idling for the next interval.
 
     Attributes:
         sampling_gpus: GPUs given to sampling (supernet training, one-shot estimates).
         evaluation_gpus: GPUs given to evaluation (training architectures to convergence).
+        idle_gpus: GPUs left idle (or powered off: the simulator charges them at its idle power,
+            0 W for powered off). Idling is a legitimate carbon-aware decision; default 0.
     """
 
     sampling_gpus: int
     evaluation_gpus: int
+    idle_gpus: int = 0
 
     @property
     def gpus(self) -> int:
         """Total."""
-        return self.sampling_gpus + self.evaluation_gpus
+        return self.sampling_gpus + self.evaluation_gpus + self.idle_gpus
 
     def check(self, gpus: int, policy: str = "policy") -> Allocation:
-        """Return self if it is two non-negative integers summing to ``gpus``, else raise.
+        """Return self if it is non-negative integers summing to ``gpus``, else raise.
 
         Raises:
             ConfigError: naming the policy and the values.
         """
-        s, e = self.sampling_gpus, self.evaluation_gpus
+        s, e, i = self.sampling_gpus, self.evaluation_gpus, self.idle_gpus
         if not (
-            isinstance(s, int | np.integer)
-            and isinstance(e, int | np.integer)
-            and s >= 0
-            and e >= 0
-            and s + e == gpus
+            all(isinstance(v, int | np.integer) and v >= 0 for v in (s, e, i)) and s + e + i == gpus
         ):
             raise ConfigError(
-                f"{policy} must split {gpus} GPUs into two non-negative integers, but returned "
-                f"sampling={s!r}, evaluation={e!r}"
+                f"{policy} must split {gpus} GPUs into non-negative integers (sampling + "
+                f"evaluation + idle), but returned sampling={s!r}, evaluation={e!r}, idle={i!r}"
             )
         return self
 
@@ -94,6 +93,14 @@ class AllocationContext:
         n_estimated: architectures estimated so far.
         queue_length: |R|.
         queue_capacity: Cap(R).
+        power_train_w: power of a GPU busy training, W (what the run charges).
+        power_sample_w: power of a GPU busy estimating, W.
+        power_idle_w: power of a GPU in the allocation's idle share, W (0: powered off).
+        pue: the facility's power usage effectiveness.
+        accounting: how the run counts carbon (``full`` or ``reference``).
+        mean_train_s: mean GPU-seconds of one architecture's training (the benchmark's), for
+            planning; 0 when unknown.
+        trained_gpu_s: GPU-seconds of evaluation work done so far (finished or not).
     """
 
     t_s: float
@@ -110,6 +117,13 @@ class AllocationContext:
     n_estimated: int = 0
     queue_length: int = 0
     queue_capacity: int = 1
+    power_train_w: float = 250.0
+    power_sample_w: float = 150.0
+    power_idle_w: float = 20.0
+    pue: float = 1.0
+    accounting: Accounting = Accounting.FULL
+    mean_train_s: float = 0.0
+    trained_gpu_s: float = 0.0
 
     @property
     def remaining_budget_g(self) -> float | None:
@@ -117,6 +131,16 @@ class AllocationContext:
         if self.carbon_budget_g is None:
             return None
         return max(self.carbon_budget_g - self.carbon_g, 0.0)
+
+    def charge_factors(self) -> tuple[float, float, float]:
+        """Carbon of one GPU over one allocation interval per unit of intensity, counted the
+        run's way, as ``(training, sampling, idle)`` in gCO2eq per gCO2eq/kWh: multiply by the
+        interval's intensity. ``reference`` accounting charges training only (1 kW, PUE 1)."""
+        h = self.interval_s / 3600.0
+        if self.accounting is Accounting.REFERENCE:
+            return (h, 0.0, 0.0)
+        k = self.pue * h / 1000.0
+        return (self.power_train_w * k, self.power_sample_w * k, self.power_idle_w * k)
 
     def lookahead(self, hours: float) -> NDArray[np.float64]:
         """ORACLE: the trace's own values of the steps in ``[t_s, t_s + hours)``, shape

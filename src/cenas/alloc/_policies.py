@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Protocol, runtime_checkable
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cenas._seeding import make_rng
 from cenas.alloc._base import Allocation, AllocationContext, AllocationPolicy, split_gpus
-from cenas.carbon import IntensityTrace
+from cenas.alloc._window import ForecasterLike, Outlook
 from cenas.errors import ConfigError
 
 __all__ = [
     "AllEvaluationPolicy",
     "AllSamplingPolicy",
     "FixedRatioPolicy",
-    "ForecasterLike",
     "HeuristicPolicy",
     "RandomPolicy",
 ]
-
-
-@runtime_checkable
-class ForecasterLike(Protocol):
-    """What the heuristic needs from a forecaster (:class:`cenas.forecast.Forecaster`)."""
-
-    def predict(
-        self, trace: IntensityTrace, issue_time: pd.Timestamp, horizon_h: int
-    ) -> NDArray[np.float64]:
-        """Intensity of the ``horizon_h`` steps from ``issue_time`` on, from data before it."""
-        ...
 
 
 class HeuristicPolicy(AllocationPolicy):
@@ -56,20 +42,15 @@ class HeuristicPolicy(AllocationPolicy):
             raise ConfigError(f"lookahead_h must be >= 1 hour, but got {lookahead_h}")
         self.lookahead_h = float(lookahead_h)
         self.forecaster = forecaster
+        self.outlook = Outlook(forecaster)
+
+    def reset(self, seed: int | None) -> None:
+        self.outlook.reset()
 
     def window(self, ctx: AllocationContext) -> NDArray[np.float64]:
-        """The look-ahead window's intensities, the current one first."""
-        if self.forecaster is None:
-            return ctx.lookahead(self.lookahead_h)
-        steps = max(0, math.ceil(self.lookahead_h * 3600.0 / ctx.interval_s) - 1)
-        if steps == 0:
-            return np.array([ctx.intensity_g_per_kwh])
-        issue = pd.Timestamp(ctx.t_s + ctx.interval_s, unit="s", tz="UTC")
-        pred = np.asarray(
-            self.forecaster.predict(ctx.trace, issue, math.ceil(steps * ctx.interval_s / 3600)),
-            dtype=np.float64,
-        ).reshape(-1)[:steps]
-        return np.concatenate([[ctx.intensity_g_per_kwh], pred])
+        """The look-ahead window's intensities, the current one first (see
+        :func:`expected_intensity`)."""
+        return self.outlook.window(ctx, self.lookahead_h)[0]
 
     def sampling_fraction(self, ctx: AllocationContext) -> float:
         """``lambda_s`` in [0, 1]."""
@@ -86,12 +67,7 @@ class HeuristicPolicy(AllocationPolicy):
         return split_gpus(self.sampling_fraction(ctx), ctx.gpus)
 
     def describe(self) -> str:
-        src = (
-            "oracle look-ahead"
-            if self.forecaster is None
-            else f"forecast by {type(self.forecaster).__name__}"
-        )
-        return f"heuristic ({src}, {self.lookahead_h:g} h)"
+        return f"heuristic ({self.outlook.describe()}, {self.lookahead_h:g} h)"
 
 
 class RandomPolicy(AllocationPolicy):

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cenas.alloc._base import AllocationPolicy
+from cenas.alloc._planner import BudgetPlannerPolicy, CarbonScalerPolicy, ThresholdPolicy
 from cenas.alloc._policies import (
     AllEvaluationPolicy,
     AllSamplingPolicy,
@@ -26,6 +27,9 @@ POLICIES: Mapping[str, type[AllocationPolicy]] = MappingProxyType(
         "all-evaluation": AllEvaluationPolicy,
         "all-sampling": AllSamplingPolicy,
         "fixed-ratio": FixedRatioPolicy,
+        "threshold": ThresholdPolicy,
+        "carbonscaler": CarbonScalerPolicy,
+        "planner": BudgetPlannerPolicy,
     }
 )
 """Policy name -> class (read-only)."""

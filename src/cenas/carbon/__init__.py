@@ -5,7 +5,9 @@ Every carbon number records its source: a trace's ``source.label``, or a signal 
 """
 
 from cenas.carbon._accounting import (
+    REFERENCE_POWER_W,
     W_PER_KW,
+    Accounting,
     CarbonAccount,
     account,
     carbon_of_energy_g,
@@ -40,7 +42,9 @@ __all__ = [
     "ELECTRICITYMAPS_TOKEN_ENV",
     "LBS_PER_MWH_TO_G_PER_KWH",
     "PAPER_WINDOWS",
+    "REFERENCE_POWER_W",
     "W_PER_KW",
+    "Accounting",
     "CarbonAccount",
     "CarbonSignal",
     "ConstantSignal",

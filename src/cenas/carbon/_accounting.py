@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import overload
 
 import numpy as np
@@ -19,7 +20,9 @@ from cenas.carbon._trace import S_PER_H, IntensityTrace
 from cenas.errors import TraceError
 
 __all__ = [
+    "REFERENCE_POWER_W",
     "W_PER_KW",
+    "Accounting",
     "CarbonAccount",
     "account",
     "carbon_of_energy_g",
@@ -30,6 +33,26 @@ __all__ = [
 ]
 
 W_PER_KW = 1000.0
+
+REFERENCE_POWER_W = 1000.0
+"""The power ``reference`` accounting implies per training GPU: it multiplies GPU-hours by the
+intensity, i.e. charges 1 kW per GPU at a PUE of 1."""
+
+
+class Accounting(StrEnum):
+    """How a search's carbon is counted; every published number names its mode.
+
+    ``FULL`` (the default): every GPU state is charged at its power (training an architecture,
+    training a supernet, estimating, idle) times the PUE times the intensity integral.
+
+    ``REFERENCE``: only GPUs training architectures are charged, at training GPU-hours times the
+    intensity (1 kW per GPU implied, :data:`REFERENCE_POWER_W`, no PUE); supernets, estimation and
+    idle GPUs are free. This is what the public CE-NAS code counts; it exists to reproduce the
+    papers' comparisons, not to judge methods.
+    """
+
+    FULL = "full"
+    REFERENCE = "reference"
 
 
 def _result(x: NDArray[np.float64], scalar: bool) -> float | NDArray[np.float64]:

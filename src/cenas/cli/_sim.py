@@ -71,6 +71,11 @@ def simulate(
     budget: float | None = typer.Option(
         None, "--budget", help="Carbon budget in gCO2eq (default: the config's, if any)."
     ),
+    budget_fraction: float | None = typer.Option(
+        None,
+        "--budget-fraction",
+        help="Carbon budget as a fraction of vanilla LaMOO's unbudgeted carbon on the window.",
+    ),
     data_dir: Path | None = DataDirOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -86,7 +91,13 @@ def simulate(
     s = cfg.first_seed if seed is None else seed
     if s < 0:
         raise typer.BadParameter("--seed must be >= 0")
-    key = RunKey(m.name, w.name, s, budget)
+    if budget is not None and not budget > 0:
+        raise typer.BadParameter(f"--budget must be > 0 gCO2eq, got {budget:g}")
+    if budget_fraction is not None and not budget_fraction > 0:
+        raise typer.BadParameter(f"--budget-fraction must be > 0, got {budget_fraction:g}")
+    if budget is not None and budget_fraction is not None:
+        raise typer.BadParameter("give --budget or --budget-fraction, not both")
+    key = RunKey(m.name, w.name, s, budget, budget_fraction)
     spec = build_spec(cfg, key, data_dir)
     horizon_h = spec.sim.horizon_h or 0.0
     with progress_bar(not as_json) as progress:
@@ -102,7 +113,16 @@ def simulate(
         return
     console.print(
         run_summary_table(
-            [summary], title=f"{Path(config).name}: {w.name}, seed {s}, {result.policy}"
+            [summary],
+            title=(
+                f"{Path(config).name}: {w.name}, seed {s}, {result.policy}, "
+                f"{summary['accounting']} accounting"
+                + (
+                    ""
+                    if summary["budget_g"] is None or summary["budget_bound"]
+                    else ", the budget never bound"
+                )
+            ),
         )
     )
     console.print(
@@ -174,6 +194,7 @@ def experiment(
                 "out_dir": str(out_dir),
                 "methods": methods,
                 "budgets": budgets,
+                "accounting": cfg.sim.accounting.value,
                 "figures": [str(f) for f in result.figures],
             }
         )
@@ -183,6 +204,7 @@ def experiment(
     ):
         budget = float(budget_key)  # type: ignore[arg-type]
         title = f"{window}: " + ("no budget" if budget < 0 else f"budget {budget / 1000:g} kg")
+        title += f", {cfg.sim.accounting.value} accounting"
         t = Table(title=title + f" (medians over {cfg.seeds} seeds)", caption=_REL_CARBON)
         rel = "rel. carbon (gCO2eq/kWh x GPU-h)"
         for col in ("method", "HV", "ln gap", "kgCO2eq", rel, "trained", "hours"):

@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+import sklearn
 from numpy.typing import ArrayLike, NDArray
 from sklearn.svm import SVC
 
 from cenas._seeding import make_rng
 from cenas.errors import ConfigError, ObjectiveError
 from cenas.moo._hypervolume import as_reference_point, default_reference_point, hypervolume
+from cenas.moo._lamoo_fast import pairwise_dominance_number, svm_predicts_good
 from cenas.moo._pareto import as_objective_array, dominance_number
 
 __all__ = [
@@ -86,7 +88,7 @@ class RegionStep:
         """Which rows of ``features`` (shape ``(n, d)``) the SVM sends to this side."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=bool)
-        return np.asarray(self.svm.predict(features) == int(self.good), dtype=bool)
+        return np.asarray(svm_predicts_good(self.svm, features) == self.good, dtype=bool)
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,7 +341,8 @@ class LaMOO:
     @staticmethod
     def good_labels(y: NDArray[np.float64]) -> NDArray[np.bool_]:
         """The better half by dominance number (ties by position): ``ceil(n / 2)`` are good."""
-        order = np.argsort(dominance_number(y), kind="stable")
+        dn = pairwise_dominance_number(y) if y.shape[0] <= 256 else dominance_number(y)
+        order = np.argsort(dn, kind="stable")
         good = np.zeros(y.shape[0], dtype=bool)
         good[order[: (y.shape[0] + 1) // 2]] = True
         return good
@@ -352,8 +355,11 @@ class LaMOO:
         if labels.all() or not labels.any():
             return None
         svm = self._svm()
-        svm.fit(x, labels.astype(np.int64))
-        pred = np.asarray(svm.predict(x) == 1, dtype=bool)
+        # The inputs are finite float arrays built here; scikit-learn's per-call validation
+        # cost more than the libsvm fit itself (a simulated run fits hundreds of node SVMs).
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            svm.fit(x, labels.astype(np.int64))
+        pred = svm_predicts_good(svm, x)
         if pred.all() or not pred.any():
             return None
         return svm, pred

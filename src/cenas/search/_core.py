@@ -13,8 +13,15 @@ every new row would cost a tree per trained architecture; the growth rule keeps 
 fits logarithmic in |P| and is documented as a simulation parameter). Before P holds
 ``initial_samples`` usable rows the region is the whole space. A refit whose region has a
 different membership than the current one starts a new region, which needs its own supernet
-(one :class:`SupernetTask`) before anything in it can be estimated; earlier estimates stay valid
-and stay queued.
+(one :class:`SupernetTask`) before anything in it can be estimated; earlier estimates stay queued
+unless ``drop_stale`` is set, in which case queued architectures outside the new region leave R.
+
+Queue hygiene (options, off by default for backward compatibility; the shipped configs turn them
+on): ``fill_before_fit = false`` keeps sampling idle until LaMOO has been fitted once on the
+initial design (R filled from the whole space would train worse architectures than vanilla
+LaMOO); ``drop_stale`` (above); ``push_per_task < estimate_batch`` estimates more than it queues,
+so that R selects; ``rank_by = "predictor"`` ranks a task's estimates by a predictor fitted on P
+(:class:`~cenas.search.EstimateCorrector`) instead of the raw one-shot estimate.
 """
 
 from __future__ import annotations
@@ -32,13 +39,14 @@ from cenas.moo import (
     LaMOO,
     Region,
     RegionSampler,
-    SelectStrategy,
     UniformRegionSampler,
-    dominance_number,
     space_features,
 )
 from cenas.search._observed import ObservedSet
+from cenas.search._predictor import EstimateCorrector, RankBy
 from cenas.search._queue import ReadyQueue
+from cenas.search._select import best_by_dominance, best_by_hvi
+from cenas.search._settings import SearchSettings
 from cenas.search._tasks import (
     EstimationTask,
     EvaluationSource,
@@ -52,74 +60,6 @@ from cenas.space import SearchSpace
 __all__ = ["CENASSearch", "RegionInfo", "SearchSettings", "best_by_dominance"]
 
 log = logging.getLogger(__name__)
-
-
-def best_by_dominance(y: NDArray[np.float64], k: int) -> NDArray[np.int64]:
-    """Rows of the ``k`` points with the lowest dominance number among ``y`` (shape ``(n, m)``),
-    ties by row order; rows with NaN come last. Returns int64 row numbers in selection order."""
-    n = y.shape[0]
-    finite = np.isfinite(y).all(axis=1)
-    dn = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    if finite.any():
-        dn[finite] = dominance_number(y[finite])
-    return np.argsort(dn, kind="stable")[: max(0, k)].astype(np.int64)
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """Settings of the search core (all documented simulation parameters).
-
-    Attributes:
-        mode: which method's work exists (:class:`SearchMode`).
-        initial_samples: random architectures drawn first; all trained (estimated in
-            ``ONESHOT`` mode). ``>= 1``.
-        queue_capacity: Cap(R), ``>= 1``.
-        estimate_batch: architectures proposed in Omega_best and estimated by one estimation
-            task (fewer when the region and the space run out).
-        push_per_task: in ``CENAS`` mode, how many of a task's estimated architectures enter R;
-            None (the default) pushes them all. With ``k``, only the ``k`` with the lowest
-            dominance number among the task's estimates are queued (ties by proposal order), the
-            others stay estimated but are never queued: sampling then acts as a cheap search by
-            estimates inside Omega_best (an option; see the ablation in the closing notes of the
-            simulator). A task starts only when R, counting the places reserved by tasks in
-            flight, has room for all it may push, so sampling blocks while R is full.
-        refit_min_new: refit LaMOO only after at least this many new rows in P ...
-        refit_growth: ... and at least this fraction of the rows of the last fit.
-        lamoo_max_samples: fit LaMOO on at most this many rows of P (a seeded uniform subset of
-            the usable rows when P is larger; bounds the cost of one-shot LaMOO, whose P can hold
-            the whole space).
-        strategy: how LaMOO selects Omega_best.
-    """
-
-    mode: SearchMode = SearchMode.CENAS
-    initial_samples: int = 10
-    queue_capacity: int = 32
-    estimate_batch: int = 8
-    push_per_task: int | None = None
-    refit_min_new: int = 8
-    refit_growth: float = 0.25
-    lamoo_max_samples: int = 500
-    strategy: SelectStrategy = SelectStrategy.LEAF
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "mode", SearchMode(self.mode))
-        object.__setattr__(self, "strategy", SelectStrategy(self.strategy))
-        for name in (
-            "initial_samples",
-            "queue_capacity",
-            "estimate_batch",
-            "refit_min_new",
-        ):
-            v = getattr(self, name)
-            if not isinstance(v, int | np.integer) or v < 1:
-                raise ConfigError(f"{name} must be an integer >= 1, but got {v!r}")
-        p = self.push_per_task
-        if p is not None and (not isinstance(p, int | np.integer) or p < 1):
-            raise ConfigError(f"push_per_task must be an integer >= 1 or absent, but got {p!r}")
-        if not (math.isfinite(self.refit_growth) and self.refit_growth >= 0):
-            raise ConfigError(f"refit_growth must be >= 0, but got {self.refit_growth}")
-        if self.lamoo_max_samples < 2:
-            raise ConfigError(f"lamoo_max_samples must be >= 2, but got {self.lamoo_max_samples}")
 
 
 @dataclass(frozen=True)
@@ -208,6 +148,8 @@ class CENASSearch:
         # accounting
         self._estimating = 0
         self._reserved = 0  # places of R promised to estimation tasks in flight
+        self._corrector = EstimateCorrector(self._features, n_objectives)
+        self.n_dropped = 0
         self.n_fits = 0
         self.n_regions = 1
         self.n_supernets = 0
@@ -247,7 +189,8 @@ class CENASSearch:
     def next_evaluation(self) -> EvaluationTask | None:
         """Work for an evaluation GPU, or None when there is none now.
 
-        ``CENAS``: an initial architecture, else the queue's best; None when R is empty.
+        ``CENAS``: an initial architecture, else the queue's best; when R is empty, None (or with
+        ``direct_when_empty`` one proposed directly in Omega_best).
         ``VANILLA``: an initial architecture, else one proposed directly in Omega_best.
         ``ONESHOT``: always None (nothing is trained).
         """
@@ -258,10 +201,11 @@ class CENASSearch:
             self._initial_next += 1
             return EvaluationTask(i, EvaluationSource.INITIAL)
         if self.mode is SearchMode.CENAS:
-            if len(self.queue) == 0:
+            if len(self.queue):
+                e = self.queue.pop()
+                return EvaluationTask(e.index, EvaluationSource.QUEUE, e.y_estimate)
+            if not self.settings.direct_when_empty:
                 return None
-            e = self.queue.pop()
-            return EvaluationTask(e.index, EvaluationSource.QUEUE, e.y_estimate)
         self._maybe_refit()
         idx = self._propose(1)
         if idx.size == 0:
@@ -275,6 +219,8 @@ class CENASSearch:
         y = np.asarray(y_true, dtype=np.float64).reshape(1, -1)
         self.observed.add(np.array([task.index], dtype=np.int64), y, estimated=False)
         self.n_trained += 1
+        if task.source is EvaluationSource.QUEUE:
+            self._corrector.add(task.index, y[0])
 
     # ------------------------------------------------------------------------------ sampling
     def next_sampling(self) -> SamplingTask | None:
@@ -288,6 +234,8 @@ class CENASSearch:
         if self.mode is SearchMode.VANILLA:
             return None
         self._maybe_refit()
+        if self.mode is SearchMode.CENAS and not self.settings.fill_before_fit and self.n_fits == 0:
+            return None
         rid = self._region_id
         if rid not in self._supernet_ready:
             if rid in self._supernet_running:
@@ -334,9 +282,25 @@ class CENASSearch:
             self.observed.add(task.indices, y, estimated=True)
             return
         self._reserved -= task.queue_places
+        self._corrector.remember(task.indices, y)
+        rank = y
+        if self.settings.rank_by is not RankBy.ESTIMATE:
+            rank = self._corrector.predict(task.indices, y)
+        ok = np.ones(task.indices.size, dtype=bool)
+        if self.settings.drop_stale and task.region_id != self._region_id and self._region.depth:
+            ok = self._region.contains(self._features[task.indices])
+            self.n_dropped += int((~ok).sum())
+        cand = np.flatnonzero(ok)
+        if self.settings.rank_by is RankBy.PREDICTED_HVI:
+            rows = self.observed.finite_rows() & ~self.observed.estimated
+            chosen = cand[
+                best_by_hvi(rank[cand], self.observed.y[rows], self.ref_point, task.queue_places)
+            ]
+        else:
+            chosen = cand[best_by_dominance(rank[cand], task.queue_places)]
         # the chosen ones enter R in proposal order (the order that breaks ties in R)
-        for k in np.sort(best_by_dominance(y, task.queue_places)).tolist():
-            self.queue.push(int(task.indices[k]), y[k])
+        for k in np.sort(chosen).tolist():
+            self.queue.push(int(task.indices[k]), rank[k])
 
     # ------------------------------------------------------------------------------- regions
     def _refit_due(self) -> bool:
@@ -379,6 +343,14 @@ class CENASSearch:
         self._region_members = members
         self._region_id = self.n_regions
         self.n_regions += 1
+        if self.settings.drop_stale and self.mode is SearchMode.CENAS and len(self.queue):
+            queued = self.queue.indices
+            inside = (
+                region.contains(self._features[queued])
+                if region.depth
+                else np.ones(queued.size, dtype=bool)
+            )
+            self.n_dropped += self.queue.remove(queued[~inside])
         log.debug(
             "new region %d: path %r, %d members, fitted on %d rows",
             self._region_id,

@@ -8,7 +8,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cenas.errors import ConfigError, ObjectiveError
-from cenas.moo import dominance_number
 
 __all__ = ["QueueEntry", "ReadyQueue"]
 
@@ -90,6 +89,14 @@ class ReadyQueue:
         self._entries.append(entry)
         return entry
 
+    def remove(self, indices: ArrayLike) -> int:
+        """Drop the queued entries of these architectures (absent ones are ignored); returns how
+        many left R. The remaining entries keep their order and push numbers."""
+        drop = {int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1).tolist()}
+        before = len(self._entries)
+        self._entries = [e for e in self._entries if e.index not in drop]
+        return before - len(self._entries)
+
     def peek_order(self) -> list[QueueEntry]:
         """All entries in the order :meth:`pop` would return them if nothing were pushed."""
         out: list[QueueEntry] = []
@@ -120,6 +127,11 @@ def _best(entries: list[QueueEntry]) -> int:
         return 0
     dn = np.full(len(entries), np.iinfo(np.int64).max, dtype=np.int64)
     good = np.flatnonzero(~bad)
-    dn[good] = dominance_number(y[good])
+    g = y[good]
+    # R is small (Cap(R) entries): all pairs beat the general sort-based dominance_number here
+    dominates = (g[:, None, :] <= g[None, :, :]).all(axis=2) & (g[:, None, :] < g[None, :, :]).any(
+        axis=2
+    )
+    dn[good] = dominates.sum(axis=0)
     # entries are kept in push order, so the first minimum is the oldest one
     return int(np.argmin(dn))

@@ -1,6 +1,6 @@
 """The trace-driven simulator: simulated clock, GPU pool, runs and experiments."""
 
-from cenas.sim._build import RunKey, build_spec, load_inputs, run_config
+from cenas.sim._build import RunKey, all_gpus_carbon_g, build_spec, load_inputs, run_config
 from cenas.sim._bundled import bundled_config
 from cenas.sim._config import (
     DEFAULT_MODES,
@@ -44,6 +44,7 @@ __all__ = [
     "StopReason",
     "TrainingRecord",
     "WindowSpec",
+    "all_gpus_carbon_g",
     "build_spec",
     "bundled_config",
     "load_config",

@@ -6,9 +6,13 @@ import math
 
 import numpy as np
 
-from cenas.carbon import IntensityTrace, carbon_of_power_g
+from cenas.carbon import REFERENCE_POWER_W, Accounting, IntensityTrace, carbon_of_power_g
+from cenas.sim._params import SimConfig
 
-__all__ = ["time_to_emit"]
+__all__ = ["can_finish", "time_to_emit"]
+
+# the budget guard's past-only bound on the intensity a new training will meet
+_GUARD_PAST_H = 24
 
 _S_PER_H = 3600.0
 
@@ -53,3 +57,24 @@ def time_to_emit(
         else:
             hi = mid
     return lo  # pragma: no cover
+
+
+def can_finish(
+    trace: IntensityTrace,
+    sim: SimConfig,
+    t_s: float,
+    carbon_g: float,
+    budget_g: float,
+    need_gpu_s: float,
+) -> bool:
+    """Whether ``need_gpu_s`` GPU-seconds of training from ``t_s`` fit in what is left of the
+    budget, charged at training power and the highest intensity of the last 24 h and now (a
+    bound from the past only: the simulator may not read the future), the run's accounting."""
+    i_now = min(int((t_s - trace.start_s) // trace.step_s), len(trace) - 1)
+    lo = max(0, i_now - int(_GUARD_PAST_H * 3600 // trace.step_s))
+    bound = float(trace.values_g_per_kwh[lo : i_now + 1].max())
+    if sim.accounting is Accounting.FULL:
+        per_s = sim.power_train_w / 1000.0 * sim.pue * bound / 3600.0
+    else:
+        per_s = REFERENCE_POWER_W / 1000.0 * bound / 3600.0
+    return carbon_g + need_gpu_s * per_s <= budget_g

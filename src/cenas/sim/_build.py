@@ -11,7 +11,13 @@ import numpy as np
 
 from cenas.alloc import make_policy
 from cenas.bench import Benchmark, get_benchmark
-from cenas.carbon import IntensityTrace, load_trace
+from cenas.carbon import (
+    REFERENCE_POWER_W,
+    Accounting,
+    IntensityTrace,
+    intensity_integral,
+    load_trace,
+)
 from cenas.data import resolve_data_dir, sha256_file
 from cenas.errors import BenchmarkError, CenasError, ConfigError, DataFileMissingError
 from cenas.moo import LaMOO, QNEHVISampler, RegionSampler, UniformRegionSampler, hypervolume
@@ -21,22 +27,48 @@ from cenas.sim._engine import RunSpec, simulate
 from cenas.sim._params import SimConfig
 from cenas.sim._result import RunResult
 
-__all__ = ["RunKey", "build_spec", "load_inputs", "run_config"]
+__all__ = ["RunKey", "all_gpus_carbon_g", "build_spec", "load_inputs", "run_config"]
+
+
+def all_gpus_carbon_g(sim: SimConfig, trace: IntensityTrace, t0_s: float, t1_s: float) -> float:
+    """Carbon of all ``sim.gpus`` GPUs training from ``t0_s`` to ``t1_s``, counted the run's way.
+
+    This is vanilla LaMOO's unbudgeted carbon on that window exactly (it always has an
+    architecture to train, so every GPU trains all the time), the unit of budgets given as
+    fractions: ``G * power_train_w * PUE * ∫ intensity`` under ``full`` accounting,
+    ``G * ∫ intensity`` (1 kW per GPU) under ``reference``.
+    """
+    integral = float(intensity_integral(trace, t0_s, t1_s))
+    if sim.accounting is Accounting.REFERENCE:
+        return sim.gpus * REFERENCE_POWER_W / 1000.0 * integral
+    return sim.gpus * sim.power_train_w / 1000.0 * sim.pue * integral
 
 
 @dataclass(frozen=True)
 class RunKey:
-    """Which run of an experiment: method, window, seed and carbon budget (None: none)."""
+    """Which run of an experiment: method, window, seed and carbon budget (None: none).
+
+    The budget is given in gCO2eq (``budget_g``) or as a fraction of vanilla LaMOO's unbudgeted
+    carbon on the same window (``budget_fraction``, see :func:`all_gpus_carbon_g`), not both.
+    """
 
     method: str
     window: str
     seed: int
     budget_g: float | None = None
+    budget_fraction: float | None = None
+
+    @property
+    def budgeted(self) -> bool:
+        """Whether the run has a carbon budget."""
+        return self.budget_g is not None or self.budget_fraction is not None
 
     @property
     def slug(self) -> str:
         """A directory name for the run."""
         b = "nobudget" if self.budget_g is None else f"budget{self.budget_g:g}g"
+        if self.budget_fraction is not None:
+            b = f"budget{self.budget_fraction:g}x"
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.method)
         return f"{self.window}/{safe}/{b}/seed{self.seed}"
 
@@ -215,8 +247,15 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
     inputs = load_inputs(cfg, data_dir)
     method = cfg.method(key.method)
     window = cfg.window(key.window)
+    horizon_h = cfg.horizon_h(window, budgeted=key.budgeted)
     budget = key.budget_g if key.budget_g is not None else cfg.sim.carbon_budget_g
-    horizon_h = cfg.horizon_h(window, budgeted=key.budget_g is not None)
+    if key.budget_fraction is not None:
+        if key.budget_g is not None:
+            raise ConfigError("give a carbon budget in gCO2eq or as a fraction, not both")
+        start = float(window.start.value) / 1e9
+        budget = key.budget_fraction * all_gpus_carbon_g(
+            cfg.sim, inputs.trace, start, start + horizon_h * 3600.0
+        )
     sim = SimConfig(
         **{
             **{f: getattr(cfg.sim, f) for f in SimConfig.field_names()},
@@ -264,6 +303,7 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
             "data_checksums": inputs.checksums,
             "trace": str(cfg.trace),
             "budget_g": sim.carbon_budget_g,
+            "budget_fraction": key.budget_fraction,
         },
     )
 

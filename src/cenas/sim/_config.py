@@ -19,9 +19,14 @@ keys are errors)::
     [sim]                                 # SimConfig fields
     gpus = 8
     horizon_h = 41
+    accounting = "full"                   # or "reference" (training GPU-hours x intensity)
+    power_off_w = 0.0                     # the idle share a policy chooses: powered off
 
     [search]                              # SearchSettings fields, plus the sampler
     sampler = "uniform"                   # or "qnehvi"
+    fill_before_fit = false               # queue hygiene (see cenas.search.SearchSettings)
+    drop_stale = true
+    rank_by = "predicted-hvi"
     [search.lamoo]                        # LaMOO constructor arguments
     leaf_size = 15
 
@@ -29,19 +34,22 @@ keys are errors)::
     name = "CE-NAS"
     policy = "heuristic"                  # a name of cenas.alloc.POLICIES
     lookahead_h = 24                      # policy parameters
-    forecaster = "persistence"            # optional (heuristic): a model name or saved model
+    forecaster = "persistence"            # optional (policies that forecast): a model name or
+                                          # saved model; absent: the ORACLE look-ahead
     mode = "cenas"                        # optional; by default from the policy
 
     [experiment]
     seeds = 10
     first_seed = 0
     carbon_budgets_g = [5000.0, 10000.0]
+    carbon_budget_fractions = [0.1, 0.2, 0.4]   # of vanilla LaMOO's unbudgeted carbon
     budget_horizon_h = 168                # runs under a budget may go on longer (optional)
     jobs = 2
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import tomllib
 from collections.abc import Mapping
@@ -74,6 +82,8 @@ DEFAULT_MODES: Mapping[str, SearchMode] = MappingProxyType(
     {
         "all-evaluation": SearchMode.VANILLA,
         "all-sampling": SearchMode.ONESHOT,
+        "threshold": SearchMode.VANILLA,
+        "carbonscaler": SearchMode.VANILLA,
     }
 )
 """The search mode a policy implies when a method does not name one (else ``cenas``)."""
@@ -151,6 +161,7 @@ class ExperimentConfig:
     seeds: int = 10
     first_seed: int = 0
     carbon_budgets_g: tuple[float, ...] = ()
+    carbon_budget_fractions: tuple[float, ...] = ()
     budget_horizon_h: float | None = None
     jobs: int = 2
     raw: dict[str, Any] = field(default_factory=dict)
@@ -360,8 +371,12 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
             continue
         if f.name in ("gpus", "queue_capacity", "initial_samples"):
             sim_kwargs[f.name] = s.get(f.name, (int,))
-        elif f.name == "idle_evaluation_gpus_sample":
+        elif f.name in ("idle_evaluation_gpus_sample", "budget_guard"):
             sim_kwargs[f.name] = s.get(f.name, (bool,))
+        elif f.name == "accounting":
+            sim_kwargs[f.name] = s.get(f.name, (str,))
+        elif f.name == "power_off_w":
+            sim_kwargs[f.name] = s.get(f.name, (float,), None)
         else:
             sim_kwargs[f.name] = s.get(f.name, (float,))
     s.finish()
@@ -388,6 +403,10 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                 ) from None
         elif f.name == "refit_growth":
             search_kwargs[f.name] = se.get(f.name, (float,))
+        elif f.name in ("fill_before_fit", "drop_stale", "direct_when_empty"):
+            search_kwargs[f.name] = se.get(f.name, (bool,))
+        elif f.name == "rank_by":
+            search_kwargs[f.name] = se.get(f.name, (str,))
         else:
             search_kwargs[f.name] = se.get(f.name, (int,))
     sampler = se.get("sampler", (str,), "uniform")
@@ -442,8 +461,19 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                 f"got {mode_s!r}"
             ) from None
         forecaster = mt.get("forecaster", (str,), None)
-        if forecaster is not None and policy != "heuristic":
-            raise ConfigError(f"{mt.where('forecaster')}: only the heuristic policy uses one")
+        if (
+            forecaster is not None
+            and "forecaster" not in inspect.signature(POLICIES[policy]).parameters
+        ):
+            raise ConfigError(
+                f"{mt.where('forecaster')}: policy {policy!r} uses no forecaster; policies that "
+                "do: "
+                + ", ".join(
+                    k
+                    for k, c in POLICIES.items()
+                    if "forecaster" in inspect.signature(c).parameters
+                )
+            )
         reserved = ("name", "policy", "mode", "forecaster")
         params = {key: v for key, v in md.items() if key not in reserved}
         mt.used.update(params)
@@ -460,6 +490,12 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
     seeds = ex.get("seeds", (int,), 10)
     first_seed = ex.get("first_seed", (int,), 0)
     budgets = _floats(ex, "carbon_budgets_g", ())
+    fractions = _floats(ex, "carbon_budget_fractions", ())
+    if any(not x > 0 for x in fractions):
+        raise ConfigError(
+            f"{ex.where('carbon_budget_fractions')} must be > 0 (fractions of vanilla LaMOO's "
+            f"unbudgeted carbon), got {fractions}"
+        )
     budget_horizon = ex.get("budget_horizon_h", (float,), None)
     if budget_horizon is not None and not (math.isfinite(budget_horizon) and budget_horizon > 0):
         raise ConfigError(f"{ex.where('budget_horizon_h')} must be > 0 hours, got {budget_horizon}")
@@ -494,6 +530,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
         seeds=seeds,
         first_seed=first_seed,
         carbon_budgets_g=budgets,
+        carbon_budget_fractions=fractions,
         budget_horizon_h=budget_horizon,
         jobs=jobs,
         raw=dict(data),

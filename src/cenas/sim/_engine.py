@@ -21,9 +21,14 @@ Execution model.
 - Carbon: between consecutive events every GPU draws a constant power (training, estimating or
   idle, see :class:`SimConfig`), charged with :func:`cenas.carbon.carbon_of_power_g` over exactly
   that interval; relative carbon is intensity × busy GPU-hours
-  (:func:`cenas.carbon.relative_carbon`).
+  (:func:`cenas.carbon.relative_carbon`). Both accounting modes are kept (``full``: every GPU
+  state at its power × PUE; ``reference``: training GPU-hours × intensity); ``sim.accounting``
+  says which one is the run's ``carbon_g`` and which one its budget counts.
+- An allocation may leave GPUs idle (or off): they draw ``power_idle_w`` and take no work.
 - A carbon budget stops the search at the moment the current power would spend the rest of it
-  (re-computed after every event), so the total never exceeds it.
+  (re-computed after every event), so the total never exceeds it. With ``sim.budget_guard`` a
+  new training is not started when it could not finish within the budget (see
+  :class:`SimConfig`).
 - The run starts at the window's start and lasts ``horizon_h``; past the window's end it goes on
   along the trace file. Work unfinished at the stop is dropped.
 """
@@ -34,7 +39,7 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,72 +47,30 @@ from numpy.typing import NDArray
 
 from cenas._seeding import child_seeds
 from cenas.alloc import Allocation, AllocationContext, AllocationPolicy
-from cenas.carbon import IntensityTrace, carbon_of_power_g, relative_carbon
 from cenas.errors import ConfigError
-from cenas.moo import LaMOO, RegionSampler, hypervolume, log_hv_gap
+from cenas.moo import hypervolume, log_hv_gap
 from cenas.search import (
     CENASSearch,
     EstimationTask,
     EvaluationTask,
     SamplingTask,
     SearchMode,
-    SearchSettings,
     SupernetTask,
-    TabularEvaluator,
 )
-from cenas.sim._budget import time_to_emit
+from cenas.sim._budget import can_finish, time_to_emit
 from cenas.sim._events import EventHeap, EventKind, SimClock
+from cenas.sim._ledger import CarbonLedger, Series
 from cenas.sim._params import SimConfig
 from cenas.sim._result import RunResult, StopReason, TrainingRecord
+from cenas.sim._spec import RunSpec
 from cenas.sim._tracker import ProgressTracker
 
 __all__ = ["RunSpec", "simulate"]
 
 log = logging.getLogger(__name__)
 
-# carbon categories, in the order of the power vector charged per interval
-_CATEGORIES = ("training", "supernet", "estimation", "idle")
 # relative safety margin on the budget, so that the float sum of the charges stays below it
 _BUDGET_MARGIN = 1e-9
-
-
-@dataclass
-class RunSpec:
-    """Everything one simulated run needs (objects, not names; see :mod:`cenas.sim` configs).
-
-    Attributes:
-        evaluator: the tabular evaluator (true objectives, estimates, training times).
-        trace: the carbon-intensity trace (the whole file; the run starts at ``start_s``).
-        start_s: start of the run, epoch seconds (the window's start).
-        policy: the allocation policy.
-        sim: resources and costs.
-        search: search-core settings; ``search.mode`` picks the method's kind of work.
-        ref_point: hypervolume reference point, minimisation form, shape ``(m,)``.
-        lamoo: the LaMOO partitioner.
-        sampler: the in-region sampler.
-        method: the method's name (for results and legends).
-        window: the window's name (for results).
-        seed: the run's seed; the search core gets it, the policy a child of it.
-        hv_max: HV of the benchmark's whole true front at ``ref_point`` (computed when None).
-        horizon_s: length of the run; None for ``sim.horizon_h``.
-        meta: free-form metadata copied into the result (config, checksums, ...).
-    """
-
-    evaluator: TabularEvaluator
-    trace: IntensityTrace
-    start_s: float
-    policy: AllocationPolicy
-    sim: SimConfig
-    search: SearchSettings
-    ref_point: NDArray[np.float64]
-    lamoo: LaMOO = field(default_factory=LaMOO)
-    sampler: RegionSampler | None = None
-    method: str = "method"
-    window: str = ""
-    seed: int = 0
-    hv_max: float | None = None
-    horizon_s: float | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -118,36 +81,6 @@ class _Training:
     seg_start_s: float
     token: int
     record: TrainingRecord
-
-
-class _Series:
-    """Columnar time series, appended row by row."""
-
-    COLUMNS = (
-        "t_s",
-        "hours",
-        "event",
-        "hv",
-        "hv_all_estimated",
-        "carbon_g",
-        "relative_carbon",
-        "energy_kwh",
-        "intensity_g_per_kwh",
-        "sampling_gpus",
-        "evaluation_gpus",
-        "busy_training",
-        "busy_sampling",
-        "queue_length",
-        "n_trained",
-        "n_estimated",
-    )
-
-    def __init__(self) -> None:
-        self.cols: dict[str, list[Any]] = {c: [] for c in self.COLUMNS}
-
-    def append(self, **row: Any) -> None:
-        for c in self.COLUMNS:
-            self.cols[c].append(row[c])
 
 
 class _Engine:
@@ -213,14 +146,13 @@ class _Engine:
         self.token = 0
         self.budget_token = 0
         # accounting
-        self.last_t = self.start
-        self.carbon = 0.0
-        self.carbon_by = dict.fromkeys(_CATEGORIES, 0.0)
-        self.relative = 0.0
-        self.energy_kwh = 0.0
-        self.busy_gpu_h = 0.0
+        self.ledger = CarbonLedger(self.trace, sim, self.start)
+        self.supernets_started = 0
+        self.guard_skips = 0
+        all_idx = np.arange(spec.evaluator.benchmark.space.size, dtype=np.int64)
+        self.mean_train_s = float(np.mean(spec.evaluator.train_time_s(all_idx)))
         self.preemptions = 0
-        self.series = _Series()
+        self.series = Series()
         self.trainings: list[TrainingRecord] = []
         self.alloc_rows: list[dict[str, Any]] = []
         self.stop_reason = StopReason.HORIZON
@@ -233,13 +165,14 @@ class _Engine:
         pool_busy = self.pool_rate if self.pool_task is not None else 0
         supernet = pool_busy if isinstance(self.pool_task, SupernetTask) else 0
         estimating = pool_busy - supernet
-        idle = self.G - train - pool_busy
+        off = self.alloc.idle_gpus if self.alloc is not None else 0
+        idle = self.G - train - pool_busy - off
         p = np.array(
             [
                 train * sim.power_train_w,
                 supernet * sim.power_train_w,
                 estimating * sim.power_sample_w,
-                idle * sim.power_idle_w,
+                idle * sim.power_idle_w + off * sim.idle_share_power_w,
             ],
             dtype=np.float64,
         )
@@ -247,20 +180,9 @@ class _Engine:
 
     def _charge_to(self, t: float) -> None:
         """Charge carbon for ``[last_t, t]`` at the current power and move the clock."""
-        if t > self.last_t:
+        if t > self.ledger.last_t:
             p, busy = self._powers()
-            c = np.asarray(
-                carbon_of_power_g(self.trace, self.last_t, t, p, self.sim.pue), dtype=np.float64
-            )
-            for k, name in enumerate(_CATEGORIES):
-                self.carbon_by[name] += float(c[k])
-            self.carbon += float(c.sum())
-            if busy:
-                self.relative += float(relative_carbon(self.trace, self.last_t, t, busy))
-            dt_h = (t - self.last_t) / 3600.0
-            self.energy_kwh += float(p.sum()) / 1000.0 * self.sim.pue * dt_h
-            self.busy_gpu_h += busy * dt_h
-            self.last_t = t
+            self.ledger.charge(t, p, busy, len(self.running))
         self.clock.advance_to(t)
 
     # ---------------------------------------------------------------------------- records
@@ -273,9 +195,9 @@ class _Engine:
             event=event,
             hv=self.tracker.hv,
             hv_all_estimated=self.tracker.hv_all_estimated,
-            carbon_g=self.carbon,
-            relative_carbon=self.relative,
-            energy_kwh=self.energy_kwh,
+            carbon_g=self.ledger.carbon,
+            relative_carbon=self.ledger.relative,
+            energy_kwh=self.ledger.energy_kwh,
             intensity_g_per_kwh=self.trace.value_at(min(t, self.trace.end_s - 1e-6)),
             sampling_gpus=self.n_s,
             evaluation_gpus=self.n_e,
@@ -297,13 +219,20 @@ class _Engine:
             gpus=self.G,
             intensity_g_per_kwh=self.trace.value_at(t),
             trace=self.trace,
-            carbon_g=self.carbon,
+            carbon_g=self.ledger.carbon,
             carbon_budget_g=self.budget,
             hv=self.tracker.hv,
             n_trained=self.core.n_trained,
             n_estimated=self.core.n_estimated,
             queue_length=len(self.core.queue),
             queue_capacity=self.core.queue.capacity,
+            power_train_w=self.sim.power_train_w,
+            power_sample_w=self.sim.power_sample_w,
+            power_idle_w=self.sim.idle_share_power_w,
+            pue=self.sim.pue,
+            accounting=self.sim.accounting,
+            mean_train_s=self.mean_train_s,
+            trained_gpu_s=self.ledger.trained_gpu_s,
         )
 
     def _apply(self, alloc: Allocation) -> None:
@@ -357,6 +286,8 @@ class _Engine:
                 )
                 self._start_training(self.suspended.pop(k))
                 continue
+            if not self._guard_allows():
+                break
             task = self.core.next_evaluation()
             if task is None:
                 break
@@ -375,7 +306,10 @@ class _Engine:
                 return
             self.pool_task = stask
             if isinstance(stask, SupernetTask):
-                self.pool_remaining = self.sim.supernet_train_s
+                # the first supernet is trained from scratch, later ones fine-tuned from it
+                frac = 1.0 if self.supernets_started == 0 else self.sim.supernet_finetune_fraction
+                self.supernets_started += 1
+                self.pool_remaining = self.sim.supernet_train_s * frac
             else:
                 self.pool_remaining = self.sim.estimate_s * stask.indices.size
             self.pool_rate = 0
@@ -384,13 +318,26 @@ class _Engine:
         elif rate != self.pool_rate:
             self._set_pool_rate(rate)
 
+    def _guard_allows(self) -> bool:
+        """Whether a new training of mean length could still finish within the budget (see
+        ``SimConfig.budget_guard``)."""
+        if self.budget is None or not self.sim.budget_guard:
+            return True
+        t = self.clock.now_s
+        need_s = sum(r.remaining_s - (t - r.seg_start_s) for r in self.running)
+        need_s += sum(r.remaining_s for r in self.suspended) + self.mean_train_s
+        if can_finish(self.trace, self.sim, t, self.ledger.carbon, self.budget, need_s):
+            return True
+        self.guard_skips += 1
+        return False
+
     def _schedule_budget(self) -> None:
         if self.budget is None:
             return
         self.budget_token += 1
-        p, _ = self._powers()
-        left = self.budget * (1.0 - _BUDGET_MARGIN) - self.carbon
-        t_stop = time_to_emit(self.trace, self.clock.now_s, left, float(p.sum()), self.sim.pue)
+        power, pue = self.ledger.budget_power(self._powers()[0], len(self.running))
+        left = self.budget * (1.0 - _BUDGET_MARGIN) - self.ledger.carbon
+        t_stop = time_to_emit(self.trace, self.clock.now_s, left, power, pue)
         if t_stop < self.end:
             self.heap.push(t_stop, EventKind.BUDGET, self.budget_token)
 
@@ -436,6 +383,7 @@ class _Engine:
                 "intensity_g_per_kwh": ctx.intensity_g_per_kwh,
                 "sampling_gpus": alloc.sampling_gpus,
                 "evaluation_gpus": alloc.evaluation_gpus,
+                "idle_gpus": alloc.idle_gpus,
             }
         )
         nxt = self.trace.start_s + (
@@ -498,11 +446,7 @@ class _Engine:
                 "hv": self.tracker.hv,
                 "log_hv_gap": float(log_hv_gap(self.tracker.hv, self.hv_max)),
                 "hv_all_estimated": self.tracker.hv_all_estimated,
-                "carbon_g": self.carbon,
-                **{f"carbon_{k}_g": v for k, v in self.carbon_by.items()},
-                "relative_carbon": self.relative,
-                "energy_kwh": self.energy_kwh,
-                "busy_gpu_hours": self.busy_gpu_h,
+                **self.ledger.totals(),
                 "hours": (t - self.start) / 3600.0,
                 "n_trained": self.core.n_trained,
                 "n_estimated": self.core.n_estimated,
@@ -510,6 +454,9 @@ class _Engine:
                 "n_regions": self.core.n_regions,
                 "n_lamoo_fits": self.core.n_fits,
                 "preemptions": self.preemptions,
+                "budget_g": self.budget,
+                "budget_bound": self.stop_reason is StopReason.BUDGET,
+                "guard_skips": self.guard_skips,
                 "unfinished_trainings": len(self.running) + len(self.suspended),
                 "queue_length": len(self.core.queue),
             },

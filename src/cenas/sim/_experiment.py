@@ -4,12 +4,21 @@ Every run is independent and reproducible from its :class:`RunKey` (the seed is 
 so ``cenas simulate CONFIG --method M --window W --seed S`` repeats any run of an experiment).
 Runs go to worker processes (``concurrent.futures.ProcessPoolExecutor``, spawn context); each
 worker re-reads the configuration from its parsed TOML, loads the data once, writes the run's
-tables (no per-run plots) and sends back the summary and the curves for the figures.
+tables (no per-run plots) and sends back the summary and the curves for the figures. Workers exit
+when the driver dies (even by ``kill -9``). With an output directory, an interrupted experiment
+run again reuses every run it finished: a run directory is reused when its fingerprint (the
+configuration, the run's key and the data files' checksums) matches.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -64,13 +73,16 @@ class ExperimentResult:
 
 
 def plan_runs(cfg: ExperimentConfig) -> list[RunKey]:
-    """Every run of the experiment: windows × methods × seeds, without a budget and under each
-    of ``carbon_budgets_g`` (in that order, so the budget-free runs come first)."""
+    """Every run of the experiment: windows × methods × seeds, without a budget, under each of
+    ``carbon_budgets_g`` and under each of ``carbon_budget_fractions`` (in that order, so the
+    budget-free runs come first)."""
     seeds = range(cfg.first_seed, cfg.first_seed + cfg.seeds)
-    budgets: list[float | None] = [None, *cfg.carbon_budgets_g]
+    budgets: list[tuple[float | None, float | None]] = [(None, None)]
+    budgets += [(b, None) for b in cfg.carbon_budgets_g]
+    budgets += [(None, f) for f in cfg.carbon_budget_fractions]
     return [
-        RunKey(m.name, w.name, s, b)
-        for b in budgets
+        RunKey(m.name, w.name, s, b, f)
+        for b, f in budgets
         for w in cfg.windows
         for m in cfg.methods
         for s in seeds
@@ -79,6 +91,51 @@ def plan_runs(cfg: ExperimentConfig) -> list[RunKey]:
 
 def _overrides(cfg: ExperimentConfig) -> dict[str, Any]:
     return {"trace": cfg.trace, "seeds": cfg.seeds, "jobs": cfg.jobs, "first_seed": cfg.first_seed}
+
+
+_FINGERPRINT = "fingerprint.txt"
+
+
+def _fingerprint(cfg: ExperimentConfig, key: RunKey, data_dir: str | None) -> str:
+    """What a finished run's result depends on: the configuration, the overrides that change
+    results, the run's key and the checksums of the data files (not ``jobs``)."""
+    doc = {
+        "config": cfg.raw,
+        "trace": cfg.trace,
+        "key": dataclasses.asdict(key),
+        "data_checksums": load_inputs(cfg, data_dir).checksums,
+    }
+    return hashlib.sha256(json_dumps(doc).encode()).hexdigest()
+
+
+def _reuse(run_dir: Path, fingerprint: str, key: RunKey) -> RunOutcome | None:
+    """The outcome of a run an earlier, interrupted experiment finished, if it is the same run."""
+    try:
+        if (run_dir / _FINGERPRINT).read_text().strip() != fingerprint:
+            return None
+        summary = json.loads((run_dir / "summary.json").read_text())["summary"]
+        series = pd.read_csv(run_dir / "series.csv", usecols=["hours", "hv"])
+    except (OSError, ValueError, KeyError):
+        return None
+    return RunOutcome(
+        key,
+        summary,
+        series["hours"].to_numpy(np.float64),
+        series["hv"].to_numpy(np.float64),
+        str(run_dir),
+    )
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the driver is gone (killed with -9, no clean-up ran), so
+    that no orphaned worker keeps computing."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _work(
@@ -90,10 +147,18 @@ def _work(
     out_dir: str | None,
 ) -> RunOutcome:
     cfg = parse_config(raw, label).with_overrides(**overrides)
-    result = run_config(cfg, key, data_dir)
     run_dir = None
+    fingerprint = ""
     if out_dir is not None:
-        run_dir = str(write_run(result, Path(out_dir) / "runs" / key.slug, plots=False))
+        fingerprint = _fingerprint(cfg, key, data_dir)
+        done = _reuse(Path(out_dir) / "runs" / key.slug, fingerprint, key)
+        if done is not None:
+            return done
+    result = run_config(cfg, key, data_dir)
+    if out_dir is not None:
+        path = write_run(result, Path(out_dir) / "runs" / key.slug, plots=False)
+        (path / _FINGERPRINT).write_text(fingerprint + "\n")  # last: marks the run finished
+        run_dir = str(path)
     s = result.series
     return RunOutcome(
         key,
@@ -107,15 +172,23 @@ def _work(
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Median (and quartiles of HV) per window, method and budget."""
     rows = []
-    keys = ["window", "budget_g", "method"]
-    frame = runs.assign(budget_g=runs["budget_g"].fillna(-1.0))
-    for (window, budget_key, method), g in frame.groupby(keys, sort=False):
+    keys = ["window", "budget_fraction", "budget_g", "method"]
+    if "budget_fraction" not in runs:
+        runs = runs.assign(budget_fraction=None)
+    frame = runs.assign(
+        budget_g=runs["budget_g"].astype(float).fillna(-1.0),
+        budget_fraction=runs["budget_fraction"].astype(float).fillna(-1.0),
+    )
+    for (window, fraction_key, budget_key, method), g in frame.groupby(keys, sort=False):
         budget = float(budget_key)  # type: ignore[arg-type]
+        fraction = float(fraction_key)  # type: ignore[arg-type]
         hv = g["hv"].to_numpy(np.float64)
         rows.append(
             {
                 "window": window,
                 "budget_g": None if budget < 0 else budget,
+                "budget_fraction": None if fraction < 0 else fraction,
+                "accounting": str(g["accounting"].iloc[0]) if "accounting" in g else "full",
                 "method": method,
                 "runs": len(g),
                 "median_hv": float(np.median(hv)),
@@ -128,6 +201,9 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
                 "median_n_trained": float(np.median(g["n_trained"])),
                 "median_n_estimated": float(np.median(g["n_estimated"])),
                 "median_hours": float(np.median(g["hours"])),
+                "budget_bound_runs": int(np.sum(g["budget_bound"].astype(bool)))
+                if "budget_bound" in g
+                else 0,
                 "hv_source": str(g["hv_source"].iloc[0]),
             }
         )
@@ -144,7 +220,7 @@ def _figures(
     files: list[Path] = []
     methods = [m.name for m in cfg.methods]
     for w in cfg.windows:
-        free = [o for o in outcomes if o.key.window == w.name and o.key.budget_g is None]
+        free = [o for o in outcomes if o.key.window == w.name and not o.key.budgeted]
         if free:
             hv_runs = {
                 m: [StepSeries(o.hours, o.hv) for o in free if o.key.method == m] for m in methods
@@ -171,10 +247,13 @@ def _figures(
                 notes=notes,
             )
             files.append(render_progress(data, out / f"fig4_progress_{_safe(w.name)}.png"))
-        budgeted = [o for o in outcomes if o.key.window == w.name and o.key.budget_g is not None]
+        budgeted = [o for o in outcomes if o.key.window == w.name and o.key.budgeted]
         if budgeted:
             box = budget_box_data(
-                [(o.key.method, float(o.key.budget_g), float(o.summary["hv"])) for o in budgeted],  # type: ignore[arg-type]
+                [
+                    (o.key.method, float(o.summary["budget_g"]), float(o.summary["hv"]))
+                    for o in budgeted
+                ],
                 methods=methods,
                 title=f"hypervolume under carbon budgets, {w.name} ({Path(cfg.trace).name}), "
                 f"{len({o.key.seed for o in budgeted})} seed(s) per box",
@@ -227,7 +306,12 @@ def run_experiment(
                 on_done(results[i], len(results), len(plan))
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n_jobs,
+            mp_context=ctx,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending: dict[Future[RunOutcome], int] = {
                 pool.submit(_work, *args, key, dd, od): i for i, key in enumerate(plan)
             }
@@ -243,7 +327,8 @@ def run_experiment(
         [
             {
                 **o.summary,
-                "budget_g": o.key.budget_g,
+                "budget_g": o.summary.get("budget_g", o.key.budget_g),
+                "budget_fraction": o.key.budget_fraction,
                 "run_dir": o.run_dir,
             }
             for o in outcomes

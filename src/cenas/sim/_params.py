@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from cenas.carbon import Accounting
 from cenas.errors import ConfigError
 
 __all__ = ["SimConfig"]
@@ -56,6 +57,23 @@ class SimConfig:
             (work-conserving; default True). Without it, the heuristic's cleanest hours, when it
             gives no GPU to sampling, leave every GPU idle once R has drained. Sampling GPUs
             never train: idling them while R is full is how CE-NAS saves carbon.
+        power_off_w: power of a GPU in an allocation's explicit idle share (GPUs the policy
+            leaves without work on purpose), W; None (default) for ``power_idle_w``. 0 models
+            powering them off (or releasing them to other jobs of the cluster), as opposed to a
+            GPU that is allocated to sampling or evaluation but has no work at the moment,
+            which stays at ``power_idle_w``. Both are charged to the "idle" carbon category.
+        accounting: how carbon is counted, for the run's totals and its budget
+            (:class:`cenas.carbon.Accounting`): ``full`` (default) or ``reference``. Both totals
+            are always recorded (``carbon_full_g``, ``carbon_reference_g``).
+        supernet_finetune_fraction: a new region's supernet is fine-tuned from the previous
+            region's (its parent's) at this fraction of ``supernet_train_s``; the run's first
+            supernet is trained from scratch at the full cost. Default 1 (every supernet from
+            scratch); to be set from a live measurement.
+        budget_guard: under a carbon budget, a new training is not started when the carbon
+            already emitted plus what the running trainings and the new one still need (at
+            training power and the highest intensity of the last 24 h and now, a past-only
+            bound) would exceed the budget: the GPU idles instead of starting work that the
+            budget stop would throw away. Default True.
     """
 
     gpus: int = 8
@@ -71,8 +89,31 @@ class SimConfig:
     pue: float = 1.57
     carbon_budget_g: float | None = None
     idle_evaluation_gpus_sample: bool = True
+    power_off_w: float | None = None
+    accounting: Accounting = Accounting.FULL
+    supernet_finetune_fraction: float = 1.0
+    budget_guard: bool = True
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "accounting", Accounting(self.accounting))
+        except ValueError:
+            raise ConfigError(
+                f"sim.accounting must be one of {', '.join(a.value for a in Accounting)}, but got "
+                f"{self.accounting!r}"
+            ) from None
+        f = self.supernet_finetune_fraction
+        if isinstance(f, bool) or not isinstance(f, int | float) or not (0 < f <= 1):
+            raise ConfigError(f"sim.supernet_finetune_fraction must be in (0, 1], but got {f!r}")
+        off = self.power_off_w
+        if off is not None and (
+            isinstance(off, bool) or not isinstance(off, int | float) or not (0 <= off < math.inf)
+        ):
+            raise ConfigError(f"sim.power_off_w must be a finite number >= 0 W, but got {off!r}")
+        if not isinstance(self.budget_guard, bool):
+            raise ConfigError(
+                f"sim.budget_guard must be true or false, but got {self.budget_guard!r}"
+            )
         for name in ("gpus", "queue_capacity", "initial_samples"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -102,6 +143,11 @@ class SimConfig:
             raise ConfigError(
                 f"sim.carbon_budget_g must be > 0 gCO2eq, but got {self.carbon_budget_g!r}"
             )
+
+    @property
+    def idle_share_power_w(self) -> float:
+        """Power of a GPU in an allocation's explicit idle share, W."""
+        return self.power_idle_w if self.power_off_w is None else float(self.power_off_w)
 
     @classmethod
     def field_names(cls) -> list[str]:

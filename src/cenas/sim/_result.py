@@ -17,7 +17,7 @@ from cenas._json import json_dumps
 from cenas.moo import log_hv_gap
 
 if TYPE_CHECKING:
-    from cenas.sim._engine import RunSpec
+    from cenas.sim._spec import RunSpec
 
 __all__ = ["RunResult", "StopReason", "TrainingRecord", "json_dumps", "write_run"]
 
