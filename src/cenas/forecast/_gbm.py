@@ -4,7 +4,9 @@ One scikit-learn ``HistGradientBoostingRegressor`` serves every lead: each train
 (issue time ``t``, lead ``k`` in ``0 .. 95`` h), the lead is a feature, and all features of a row
 are built from the intensity strictly before ``t`` (the last 48 hours, the same hour on the 7
 previous observed days, the same hour a week earlier, recent means), the calendar of the target
-hour, and the known-ahead covariates of the target hour. The target is the log-scale residual from
+hour, and the forecast covariates of the target hour as known at the issue time (under their
+availability rule, :mod:`._availability`: missing beyond it, in training exactly as in prediction,
+so the trees learn to use them only where they exist). The target is the log-scale residual from
 persistence (same hour of the last observed day), so the trees learn corrections to it.
 
 Early stopping picks the number of trees with the best MAPE on the validation issues (00:00 UTC,
@@ -15,7 +17,7 @@ a small NumPy traversal, so a saved model is loaded without pickle.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +27,15 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 
 from cenas._seeding import resolve_seed
 from cenas.errors import ForecastError
-from cenas.forecast._base import (
-    H_PER_DAY,
-    Forecaster,
-    HourlySeries,
-    IssueView,
-    ProgressCallback,
-)
+from cenas.forecast._base import Forecaster
 from cenas.forecast._features import (
     CovariateEncoder,
     LogScaler,
     calendar_features,
     epoch_hours,
 )
+from cenas.forecast._hourly import HourlySeries, IssueView
+from cenas.forecast._time import H_PER_DAY, ProgressCallback
 
 __all__ = ["GradientBoostingForecaster"]
 
@@ -53,9 +51,13 @@ _Trees = dict[str, NDArray[Any]]
 """Exported trees: flat node arrays of every tree, ``offsets`` into them, and the baseline."""
 
 
+_Encode = Callable[[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]], NDArray[np.float64]]
+"""``encode(raw_rows, issue_hours, hours)``: covariate features as known at each issue."""
+
+
 def _design(
     z: NDArray[np.float64],
-    known: NDArray[np.float64] | None,
+    known: tuple[NDArray[np.float64], _Encode] | None,
     hour0: int,
     issues: NDArray[np.int64],
     leads: NDArray[np.int64],
@@ -64,7 +66,8 @@ def _design(
 
     Args:
         z: scaled intensity by hour index; only indices ``< issue`` are read for each issue.
-        known: encoded known-ahead features by hour index (read at the target hour), or None.
+        known: raw covariates by described hour index (read at the target hour) and the encoder
+            that masks what is not known at each issue time and makes features; or None.
         hour0: epoch hour of index 0.
         issues: issue indices, shape ``(m,)``.
         leads: leads in hours, shape ``(L,)``.
@@ -98,7 +101,8 @@ def _design(
     var = (csq[i] - csq[i - H_PER_DAY]) / H_PER_DAY - ((csum[i] - csum[i - H_PER_DAY]) / 24) ** 2
     cols.append(np.sqrt(np.maximum(var, 0.0))[:, None])
     if known is not None:
-        cols.append(known[j])
+        raw, encode = known
+        cols.append(encode(raw[j], hour0 + i, hour0 + j))
     return np.concatenate(cols, axis=1), j, base
 
 
@@ -202,15 +206,19 @@ class GradientBoostingForecaster(Forecaster):
             "issue_stride_h": self.issue_stride_h,
         }
 
-    def _encode(self, data: HourlySeries) -> NDArray[np.float64] | None:
-        if self._encoder is None or self._scaler is None:
+    def _known(
+        self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
+    ) -> tuple[NDArray[np.float64], _Encode] | None:
+        encoder, scaler = self._encoder, self._scaler
+        if encoder is None or scaler is None:
             return None
-        raw = self._encoder.select(
-            data.known_np,
-            [str(c) for c in (data.known.columns if data.known is not None else [])],
-            data.label,
-        )
-        return self._encoder.transform(raw, self._scaler)
+
+        def encode(
+            raw: NDArray[np.float64], issue_h: NDArray[np.int64], hours: NDArray[np.int64]
+        ) -> NDArray[np.float64]:
+            return encoder.features_at(raw, issue_h, hours, scaler)
+
+        return encoder.select(rows, columns, label), encode
 
     def _fit(
         self,
@@ -240,7 +248,8 @@ class GradientBoostingForecaster(Forecaster):
         self._scaler = LogScaler.fit(data.values_g_per_kwh[:vf])
         self._encoder = CovariateEncoder.fit(data.head(vf))
         z = self._scaler.transform(np.asarray(data.values_g_per_kwh))
-        known = self._encode(data)
+        columns = [] if data.known is None else [str(c) for c in data.known.columns]
+        known = self._known(data.known_np, columns, data.label)
         leads = np.arange(TRAIN_HORIZON_H)
         x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads)
         y_tr = z[j_tr] - z[b_tr]
@@ -280,10 +289,7 @@ class GradientBoostingForecaster(Forecaster):
         for v in views:
             i = v.n_history
             z = np.concatenate([self._scaler.transform(v.history_g_per_kwh), np.zeros(v.horizon_h)])
-            known = None
-            if self._encoder is not None:
-                raw = self._encoder.select(v.known, v.known_columns, v.label)
-                known = self._encoder.transform(raw, self._scaler)
+            known = self._known(v.known, v.known_columns, v.label)
             x, _, b = _design(
                 z, known, epoch_hours(v.history_start), np.array([i]), np.arange(v.horizon_h)
             )

@@ -40,13 +40,7 @@ from torch import nn
 
 from cenas._seeding import resolve_seed
 from cenas.errors import ForecastError
-from cenas.forecast._base import (
-    H_PER_DAY,
-    Forecaster,
-    HourlySeries,
-    IssueView,
-    ProgressCallback,
-)
+from cenas.forecast._base import Forecaster
 from cenas.forecast._features import (
     N_CALENDAR,
     CovariateEncoder,
@@ -54,6 +48,8 @@ from cenas.forecast._features import (
     calendar_features,
     epoch_hours,
 )
+from cenas.forecast._hourly import HourlySeries, IssueView
+from cenas.forecast._time import H_PER_DAY, ProgressCallback
 
 __all__ = ["Baseline", "TransformerForecaster"]
 
@@ -257,8 +253,9 @@ class TransformerForecaster(Forecaster):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Model inputs and the persistence base (z scale) for each issue index.
 
-        Only ``z[issue - context_h : issue]`` is read for each issue; ``known`` is read up to
-        ``issue + horizon_h``.
+        Only ``z[issue - context_h : issue]`` is read for each issue; ``known`` (raw covariates
+        by described hour, in the encoder's column order) is read up to ``issue + horizon_h``,
+        and every value its rule says is not known at the issue time is treated as missing.
 
         Returns:
             ``(x, base)`` of shapes ``(m, context_h + horizon_h, n_in)`` and ``(m, horizon_h)``.
@@ -267,7 +264,11 @@ class TransformerForecaster(Forecaster):
         idx = issues[:, None] + np.arange(-c, h)[None, :]
         past = np.arange(c + h) < c
         y = np.where(past[None, :], z[np.minimum(idx, issues[:, None] - 1)], 0.0)
-        known_rows = None if known is None else known[idx]
+        known_rows = None
+        if known is not None and self._encoder is not None and self._scaler is not None:
+            known_rows = self._encoder.features_at(
+                known[idx], hour0 + issues[:, None], hour0 + idx, self._scaler
+            )
         if self.level_norm:
             # Inputs relative to the context's mean level: the model learns shapes and
             # corrections that carry over from one season's level to another's.
@@ -326,12 +327,12 @@ class TransformerForecaster(Forecaster):
             cal[..., 4:] = 0.0
         return cal
 
-    def _encode_known(
+    def _raw_known(
         self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
     ) -> NDArray[np.float64] | None:
-        if self._encoder is None or self._scaler is None:
+        if self._encoder is None:
             return None
-        return self._encoder.transform(self._encoder.select(rows, columns, label), self._scaler)
+        return self._encoder.select(rows, columns, label)
 
     # ------------------------------------------------------------------------------- training
     def _fit(
@@ -364,7 +365,7 @@ class TransformerForecaster(Forecaster):
         if self.baseline is Baseline.RIDGE:
             self._fit_ridge(z, train_issues)
         columns = [] if data.known is None else [str(col) for col in data.known.columns]
-        known = self._encode_known(data.known_np, columns, data.label)
+        known = self._raw_known(data.known_np, columns, data.label)
         x_tr, base_tr = self._inputs(z, known, hour0, train_issues)
         y_tr = torch.from_numpy(z[train_issues[:, None] + np.arange(h)[None, :]].astype(np.float32))
         x_va, base_va = self._inputs(z, known, hour0, valid_issues)
@@ -495,7 +496,7 @@ class TransformerForecaster(Forecaster):
                 if rows is not None and rows.shape[0] < hist.size + rounds * h:
                     pad = np.full((hist.size + rounds * h - rows.shape[0], rows.shape[1]), np.nan)
                     rows = np.vstack([rows, pad])
-                knowns.append(self._encode_known(rows, v.known_columns, v.label))
+                knowns.append(self._raw_known(rows, v.known_columns, v.label))
                 hour0s.append(epoch_hours(v.history_start) + start)
             out = np.empty((len(views), rounds * h))
             for r in range(rounds):
