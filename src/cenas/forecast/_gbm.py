@@ -57,7 +57,7 @@ _Encode = Callable[[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]], 
 
 def _design(
     z: NDArray[np.float64],
-    known: tuple[NDArray[np.float64], _Encode] | None,
+    known: tuple[NDArray[np.float64], _Encode, int | None] | None,
     hour0: int,
     issues: NDArray[np.int64],
     leads: NDArray[np.int64],
@@ -66,15 +66,17 @@ def _design(
 
     Args:
         z: scaled intensity by hour index; only indices ``< issue`` are read for each issue.
-        known: raw covariates by described hour index (read at the target hour) and the encoder
-            that masks what is not known at each issue time and makes features; or None.
+        known: raw covariates by described hour index (read at the target hour), the encoder
+            that masks what is not known at each issue time and makes features, and the column of
+            the implied intensity among them (or None); or None.
         hour0: epoch hour of index 0.
         issues: issue indices, shape ``(m,)``.
         leads: leads in hours, shape ``(L,)``.
 
     Returns:
-        ``(X, target_index, base_index)`` with X of shape ``(m * L, n_features)``; the row order
-        is issue-major.
+        ``(X, target_index, base_z)`` with X of shape ``(m * L, n_features)``; the row order is
+        issue-major; ``base_z`` is what the trees correct (z scale): the implied intensity where
+        known, else the same hour of the last observed day.
     """
     i = np.repeat(issues, leads.size)
     k = np.tile(leads, issues.size)
@@ -100,10 +102,16 @@ def _design(
         cols.append(mean[:, None])
     var = (csq[i] - csq[i - H_PER_DAY]) / H_PER_DAY - ((csum[i] - csum[i - H_PER_DAY]) / 24) ** 2
     cols.append(np.sqrt(np.maximum(var, 0.0))[:, None])
+    base_z = z[base]
     if known is not None:
-        raw, encode = known
-        cols.append(encode(raw[j], hour0 + i, hour0 + j))
-    return np.concatenate(cols, axis=1), j, base
+        raw, encode, implied = known
+        feats = encode(raw[j], hour0 + i, hour0 + j)
+        cols.append(feats)
+        if implied is not None:
+            # Where the day-ahead production forecast is known, the intensity it implies is a
+            # better starting point than yesterday's value (the last feature flags missing rows).
+            base_z = np.where(feats[:, -1] == 0.0, feats[:, implied], base_z)
+    return np.concatenate(cols, axis=1), j, base_z
 
 
 def _min_history(known: bool) -> int:
@@ -208,7 +216,7 @@ class GradientBoostingForecaster(Forecaster):
 
     def _known(
         self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
-    ) -> tuple[NDArray[np.float64], _Encode] | None:
+    ) -> tuple[NDArray[np.float64], _Encode, int | None] | None:
         encoder, scaler = self._encoder, self._scaler
         if encoder is None or scaler is None:
             return None
@@ -218,7 +226,7 @@ class GradientBoostingForecaster(Forecaster):
         ) -> NDArray[np.float64]:
             return encoder.features_at(raw, issue_h, hours, scaler)
 
-        return encoder.select(rows, columns, label), encode
+        return encoder.select(rows, columns, label), encode, encoder.implied_index
 
     def _fit(
         self,
@@ -252,7 +260,7 @@ class GradientBoostingForecaster(Forecaster):
         known = self._known(data.known_np, columns, data.label)
         leads = np.arange(TRAIN_HORIZON_H)
         x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads)
-        y_tr = z[j_tr] - z[b_tr]
+        y_tr = z[j_tr] - b_tr
         x_va, j_va, b_va = _design(z, known, hour0, valid_issues, leads)
         if progress is not None:
             progress(1, steps, f"gbm: boosting ({x_tr.shape[0]} rows x {x_tr.shape[1]} features)")
@@ -272,7 +280,7 @@ class GradientBoostingForecaster(Forecaster):
         ok = actual > 0
         best, best_mape = 1, np.inf
         for it, resid in enumerate(model.staged_predict(x_va), start=1):
-            pred = self._scaler.inverse(z[b_va] + resid)
+            pred = self._scaler.inverse(b_va + resid)
             mape = float(np.mean(np.abs(pred[ok] - actual[ok]) / actual[ok]))
             if mape < best_mape - 1e-12:
                 best, best_mape = it, mape
@@ -294,7 +302,7 @@ class GradientBoostingForecaster(Forecaster):
                 z, known, epoch_hours(v.history_start), np.array([i]), np.arange(v.horizon_h)
             )
             rows.append(x)
-            bases.append(z[b])
+            bases.append(b)
         resid = _predict_trees(self._trees, np.concatenate(rows))
         z_pred = np.concatenate(bases) + resid
         return self._scaler.inverse(z_pred).reshape(len(views), -1)
