@@ -17,9 +17,10 @@ a small NumPy traversal, so a saved model is loaded without pickle.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,6 +28,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 
 from cenas._seeding import resolve_seed
 from cenas.errors import ForecastError
+from cenas.forecast._availability import CovariateRule
 from cenas.forecast._base import Forecaster
 from cenas.forecast._features import (
     CovariateEncoder,
@@ -55,9 +57,18 @@ _Encode = Callable[[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]], 
 """``encode(raw_rows, issue_hours, hours)``: covariate features as known at each issue."""
 
 
+class _Known(NamedTuple):
+    raw: NDArray[np.float64]
+    """Raw covariates by described hour index, in the encoder's column order."""
+    encode: _Encode
+    implied: int | None
+    """Column of the implied intensity among the features, or None."""
+    rules: tuple[CovariateRule, ...]
+
+
 def _design(
     z: NDArray[np.float64],
-    known: tuple[NDArray[np.float64], _Encode, int | None] | None,
+    known: _Known | None,
     hour0: int,
     issues: NDArray[np.int64],
     leads: NDArray[np.int64],
@@ -104,14 +115,53 @@ def _design(
     cols.append(np.sqrt(np.maximum(var, 0.0))[:, None])
     base_z = z[base]
     if known is not None:
-        raw, encode, implied = known
-        feats = encode(raw[j], hour0 + i, hour0 + j)
+        feats = known.encode(known.raw[j], hour0 + i, hour0 + j)
         cols.append(feats)
+        implied = known.implied
         if implied is not None:
             # Where the day-ahead production forecast is known, the intensity it implies is a
             # better starting point than yesterday's value (the last feature flags missing rows).
             base_z = np.where(feats[:, -1] == 0.0, feats[:, implied], base_z)
+            cols.extend(_implied_extras(z, known, implied, hour0, issues, i, j, feats))
     return np.concatenate(cols, axis=1), j, base_z
+
+
+def _implied_extras(
+    z: NDArray[np.float64],
+    known: _Known,
+    implied: int,
+    hour0: int,
+    issues: NDArray[np.int64],
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    feats: NDArray[np.float64],
+) -> list[NDArray[np.float64]]:
+    """Two uses of the implied intensity that only read what is known at the issue time.
+
+    - Its recent error: the intensity minus the implied intensity over the 24 hours before the
+      issue (their forecasts were published before them), as a mean and the last hour's value;
+      a day-ahead forecast's bias persists for hours.
+    - A forecast of it for hours beyond the known forecasts: the implied intensity of the same
+      hour on the latest day whose forecast is known (persistence of the covariate forecast).
+    """
+    raw, encode = known.raw, known.encode
+    past = issues[:, None] - np.arange(1, H_PER_DAY + 1)[None, :]
+    hist = encode(raw[past], hour0 + past, hour0 + past)
+    err = np.where(hist[..., -1] == 0.0, z[past] - hist[..., implied], np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN days: NaN, which trees handle
+        mean_err = np.nanmean(err, axis=1)
+    per_issue = np.repeat(np.arange(issues.size), j.size // max(issues.size, 1))
+    unknown = feats[:, -1] != 0.0
+    # The same hour of day on the latest day whose forecasts are all known at the issue time.
+    ends = np.full(j.shape, np.iinfo(np.int64).max)
+    for r in known.rules:
+        ends = np.minimum(ends, r.known_end(hour0 + i) - hour0)
+    back = np.maximum(0, -(-(j - ends + 1) // H_PER_DAY))
+    j_eff = np.clip(j - H_PER_DAY * back, 0, raw.shape[0] - 1)
+    prev = encode(raw[j_eff], hour0 + i, hour0 + j_eff)
+    carried = np.where(unknown & (prev[:, -1] == 0.0), prev[:, implied], np.nan)
+    return [mean_err[per_issue][:, None], err[per_issue, 0][:, None], carried[:, None]]
 
 
 def _min_history(known: bool) -> int:
@@ -216,7 +266,7 @@ class GradientBoostingForecaster(Forecaster):
 
     def _known(
         self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
-    ) -> tuple[NDArray[np.float64], _Encode, int | None] | None:
+    ) -> _Known | None:
         encoder, scaler = self._encoder, self._scaler
         if encoder is None or scaler is None:
             return None
@@ -226,7 +276,8 @@ class GradientBoostingForecaster(Forecaster):
         ) -> NDArray[np.float64]:
             return encoder.features_at(raw, issue_h, hours, scaler)
 
-        return encoder.select(rows, columns, label), encode, encoder.implied_index
+        raw = encoder.select(rows, columns, label)
+        return _Known(raw, encode, encoder.implied_index, encoder.rules)
 
     def _fit(
         self,

@@ -15,6 +15,8 @@ class _LazyModels(Mapping[str, type[Forecaster]]):
     """Name -> class, importing a model's module only when it is asked for."""
 
     def __getitem__(self, name: str) -> type[Forecaster]:
+        if name not in MODEL_LOCATIONS:
+            raise KeyError(name)
         return import_model(name)
 
     def __iter__(self) -> Iterator[str]:
