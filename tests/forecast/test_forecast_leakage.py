@@ -126,6 +126,30 @@ def test_no_leakage(name: str, covariates: bool, make_trace: Callable[..., Inten
         np.testing.assert_array_equal(before, model.predict(_ended(trace, t), t, horizon))
 
 
+@pytest.mark.parametrize("name", ["gbm", "transformer"])
+def test_known_covariates_are_used(name: str, make_trace: Callable[..., IntensityTrace]) -> None:
+    # The other side of the rule: forecasts published by the issue time (stored the day before
+    # it, describing the issue day) do reach the model.
+    trace = make_trace(days=60)
+    model = TINY[name]().fit(trace.window(None, "2021-04-10"), seed=0)
+    t = pd.Timestamp("2021-04-15", tz="UTC")
+    assert trace.covariates is not None
+    cov = trace.covariates.copy()
+    published = np.asarray((trace.times >= t - pd.Timedelta(days=1)) & (trace.times < t))
+    for c in cov.columns:
+        if _is_forecast_column(str(c)):
+            cov.loc[published, c] = cov.loc[published, c] * 3.0
+    changed = IntensityTrace(
+        start=trace.start,
+        step_s=trace.step_s,
+        values_g_per_kwh=trace.values_g_per_kwh,
+        source=trace.source,
+        covariates=cov,
+    )
+    before, after = model.predict(trace, t, 48), model.predict(changed, t, 48)
+    assert not np.array_equal(before[:24], after[:24])
+
+
 @pytest.mark.parametrize("name", list(TINY))
 def test_history_is_used(name: str, make_trace: Callable[..., IntensityTrace]) -> None:
     trace = make_trace(days=60)
