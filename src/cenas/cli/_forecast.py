@@ -36,7 +36,8 @@ Forecasts use only the intensity before the issue time and the covariate values 
 DACF's weather (forecast_avg_*_wMean) and day-ahead production (avg_*_production_forecast)
 columns sit in the files 24 h before the hour they describe, and a UTC day's forecast exists only
 from that day's start: they are moved to their hour and used only up to the end of the issue
-time's UTC day (leads 0-23 h at 00:00); later days are forecast without them.
+time's UTC day (leads 0-23 h at 00:00); for later days a model may carry the last known
+day's values forward (a forecast of the covariate), never read their future values.
 A fitted model records its training period and a SHA-256 of its data; the simulator refuses a
 model trained on any hour of the simulated window (fit with --end before it)."""
 

@@ -23,8 +23,9 @@ So a value stored at file row ``r`` describes hour ``r + 24 h`` and is known fro
 hour's day on. At an issue time ``T`` the known forecasts therefore cover the hours up to the end
 of ``T``'s UTC day: leads 0-23 h for a forecast issued at 00:00, fewer later in the day, and never
 a later day. Every model gets its covariates through :class:`CovariateRule` and
-:func:`mask_unknown`, which hide every value a rule says is not known at the issue time; multi-day
-leads run without covariates.
+:func:`mask_unknown`, which hide every value a rule says is not known at the issue time; for
+multi-day leads a model may carry the last known day's values forward (a forecast of the
+covariate), never read the values themselves.
 """
 
 from __future__ import annotations
