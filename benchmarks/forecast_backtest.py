@@ -73,14 +73,21 @@ def main() -> None:
         trace = _load(region, args.data_dir)
         for name in args.models:
             t0 = time.perf_counter()
-            res = backtest(model_class(name), trace, seed=args.seed)
+            model = model_class(name)()
+            res = backtest(model, trace, seed=args.seed)
             split = res.split
+            # How far training went: trees kept by early stopping, or the best epoch.
+            trained = "".join(
+                f", {label} {getattr(model, attr)}"
+                for attr, label in (("n_trees_", "trees"), ("best_epoch_", "best epoch"))
+                if hasattr(model, attr)
+            )
             print(
                 f"{region:5s} {name:15s} "
                 + " ".join(_fmt(m) for m in res.mape_by_day)
                 + f" | {_fmt(res.mape_overall)}  fit {res.fit_wall_s:.0f} s, "
                 f"total {time.perf_counter() - t0:.0f} s; test {split.test_start:%Y-%m-%d}.."
-                f"{split.test_end:%Y-%m-%d}, {len(res.issue_times)} issues",
+                f"{split.test_end:%Y-%m-%d}, {len(res.issue_times)} issues{trained}",
                 flush=True,
             )
             rows.append({"region": region, **res.row(), "fit_wall_s": res.fit_wall_s})
