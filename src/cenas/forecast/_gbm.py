@@ -9,7 +9,8 @@ availability rule, :mod:`._availability`: missing beyond it, in training exactly
 so the trees learn to use them only where they exist). The target is the log-scale residual from
 persistence (same hour of the last observed day), so the trees learn corrections to it.
 
-Early stopping picks the number of trees with the best MAPE on the validation issues (00:00 UTC,
+The time of year is a feature only when the training data covers a whole year. Early stopping
+picks the number of trees with the best MAPE on the validation issues (00:00 UTC,
 one per day, like the backtest). The fitted trees are exported to plain arrays and predicted with
 a small NumPy traversal, so a saved model is loaded without pickle.
 """
@@ -48,6 +49,7 @@ N_LAGS_H = 48
 N_SAME_HOUR_DAYS = 7
 WEEK_H = 7 * H_PER_DAY
 TREES_FILE = "trees.npz"
+MIN_YEAR_FEATURES_H = 365 * H_PER_DAY
 
 _Trees = dict[str, NDArray[Any]]
 """Exported trees: flat node arrays of every tree, ``offsets`` into them, and the baseline."""
@@ -72,6 +74,7 @@ def _design(
     hour0: int,
     issues: NDArray[np.int64],
     leads: NDArray[np.int64],
+    year_features: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
     """Feature rows for every (issue, lead) pair.
 
@@ -83,6 +86,7 @@ def _design(
         hour0: epoch hour of index 0.
         issues: issue indices, shape ``(m,)``.
         leads: leads in hours, shape ``(L,)``.
+        year_features: include the time of year (else those two columns are 0).
 
     Returns:
         ``(X, target_index, base_z)`` with X of shape ``(m * L, n_features)``; the row order is
@@ -97,10 +101,13 @@ def _design(
     week = j - WEEK_H * (k // WEEK_H + 1)
     lag_idx = i[:, None] - np.arange(1, N_LAGS_H + 1)[None, :]
     same_idx = base[:, None] - H_PER_DAY * np.arange(N_SAME_HOUR_DAYS)[None, :]
+    calendar = calendar_features(hour0 + j)
+    if not year_features:
+        calendar[:, 4:] = 0.0
     cols: list[NDArray[np.float64]] = [
         k[:, None].astype(np.float64),
         ((hour0 + i) % H_PER_DAY)[:, None].astype(np.float64),
-        calendar_features(hour0 + j),
+        calendar,
         z[lag_idx],
         z[same_idx],
         z[week][:, None],
@@ -249,6 +256,7 @@ class GradientBoostingForecaster(Forecaster):
         self._encoder: CovariateEncoder | None = None
         self._trees: _Trees | None = None
         self.n_trees_: int = 0
+        self._year_features = True
 
     @property
     def min_history_h(self) -> int:
@@ -310,9 +318,13 @@ class GradientBoostingForecaster(Forecaster):
         columns = [] if data.known is None else [str(c) for c in data.known.columns]
         known = self._known(data.known_np, columns, data.label)
         leads = np.arange(TRAIN_HORIZON_H)
-        x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads)
+        # Time of year only when the training data covers a whole year: with less, the trees
+        # split on the months they saw and have nothing to say about the others.
+        self._year_features = vf >= MIN_YEAR_FEATURES_H
+        yf = self._year_features
+        x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads, yf)
         y_tr = z[j_tr] - b_tr
-        x_va, j_va, b_va = _design(z, known, hour0, valid_issues, leads)
+        x_va, j_va, b_va = _design(z, known, hour0, valid_issues, leads, yf)
         if progress is not None:
             progress(1, steps, f"gbm: boosting ({x_tr.shape[0]} rows x {x_tr.shape[1]} features)")
         model = HistGradientBoostingRegressor(
@@ -349,9 +361,8 @@ class GradientBoostingForecaster(Forecaster):
             i = v.n_history
             z = np.concatenate([self._scaler.transform(v.history_g_per_kwh), np.zeros(v.horizon_h)])
             known = self._known(v.known, v.known_columns, v.label)
-            x, _, b = _design(
-                z, known, epoch_hours(v.history_start), np.array([i]), np.arange(v.horizon_h)
-            )
+            hour0, issue = epoch_hours(v.history_start), np.array([i])
+            x, _, b = _design(z, known, hour0, issue, np.arange(v.horizon_h), self._year_features)
             rows.append(x)
             bases.append(b)
         resid = _predict_trees(self._trees, np.concatenate(rows))
@@ -366,6 +377,7 @@ class GradientBoostingForecaster(Forecaster):
             "scaler": self._scaler.to_dict(),
             "encoder": None if self._encoder is None else self._encoder.to_dict(),
             "n_trees": self.n_trees_,
+            "year_features": self._year_features,
             "trees_file": TREES_FILE,
         }
 
@@ -378,5 +390,6 @@ class GradientBoostingForecaster(Forecaster):
             enc = state.get("encoder")
             self._encoder = None if enc is None else CovariateEncoder.from_dict(enc)
             self.n_trees_ = int(state["n_trees"])
+            self._year_features = bool(state["year_features"])
         except (OSError, KeyError, ValueError, TypeError) as e:
             raise ForecastError(f"{path}: cannot load the gbm trees ({e})") from None
