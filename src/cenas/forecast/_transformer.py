@@ -13,8 +13,11 @@ Time-of-year features are used only when the training data covers a whole year. 
 ``level_norm`` (inputs relative to the context's mean) and ``ema_decay`` (weight averaging).
 
 Training minimises the L1 error in log scale on issue times every ``issue_stride_h`` hours, with
-early stopping on the validation MAPE of issues at 00:00 UTC (like the backtest). Everything random
-is seeded and training uses ``num_threads`` CPU threads (default 2).
+early stopping on the validation MAPE of issues at 00:00 UTC. Leak-free, the validation error
+rises after an epoch or two (the DACF files' 2020 -> 2021 shift), so the defaults are a small,
+strongly regularised network: on CISO it beat the former (d_model 64, 3 layers, dropout 0.1) on
+all four days, 3x faster; both still stop at epoch 0-1. Everything random is seeded and
+training uses ``num_threads`` CPU threads (default 2).
 """
 
 from __future__ import annotations
@@ -90,16 +93,16 @@ class TransformerForecaster(Forecaster):
         context_days: int = 7,
         horizon_h: int = 96,
         patch_h: int = 6,
-        d_model: int = 64,
+        d_model: int = 32,
         n_heads: int = 4,
-        n_layers: int = 3,
-        ff: int = 128,
-        dropout: float = 0.1,
-        max_epochs: int = 40,
-        patience: int = 6,
+        n_layers: int = 2,
+        ff: int = 64,
+        dropout: float = 0.3,
+        max_epochs: int = 15,
+        patience: int = 4,
         batch_size: int = 64,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
+        lr: float = 3e-4,
+        weight_decay: float = 0.05,
         issue_stride_h: int = 2,
         num_threads: int = 2,
         level_norm: bool = False,
