@@ -86,6 +86,11 @@ def test_load_errors(tmp_path: Path, make_trace: Callable[..., IntensityTrace]) 
         TransformerForecaster.load(tmp_path / "p")
     with pytest.raises(ForecastError, match="not fitted"):
         _tiny_transformer().save(tmp_path / "t")
+    # A model saved before training periods were recorded is refused, with what to do.
+    cfg = tmp_path / "p" / "forecaster.json"
+    cfg.write_text(cfg.read_text().replace('"format_version": 2', '"format_version": 1'))
+    with pytest.raises(ForecastError, match=r"format_version 1 .*fit the model again"):
+        Forecaster.load(tmp_path / "p")
 
 
 def test_gbm_exported_trees_match_sklearn(make_trace: Callable[..., IntensityTrace]) -> None:

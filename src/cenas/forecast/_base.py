@@ -296,7 +296,9 @@ class Forecaster(ABC):
             raise ForecastError(f"{cfg_path}: not a valid forecaster file ({e})") from None
         if version != FORMAT_VERSION:
             raise ForecastError(
-                f"{cfg_path}: format_version {version} is not supported (expected {FORMAT_VERSION})"
+                f"{cfg_path}: format_version {version} is not supported (expected "
+                f"{FORMAT_VERSION}, which records the training period); fit the model again "
+                "(cenas forecast fit)"
             )
         klass = import_model(str(model))
         if cls is not Forecaster and klass is not cls:
