@@ -23,7 +23,8 @@ def synthetic_trace(
     seed: int = 0,
 ) -> IntensityTrace:
     """Intensity computed from three sources' production (like DACF's direct intensity), with
-    weather and day-ahead production forecast columns (the actual production plus noise)."""
+    weather and day-ahead production forecast columns (the actual production plus noise), stored
+    like DACF's: on the row 24 h before the hour they describe."""
     rng = np.random.default_rng(seed)
     n = days * 24 * 3600 // step_s
     t_h = np.arange(n) * step_s / 3600.0
@@ -45,6 +46,10 @@ def synthetic_trace(
         cols["forecast_avg_wind_speed_wMean"] = 4 + rng.normal(0, 0.5, n)
         for j, s in enumerate(SOURCES):
             cols[f"avg_{s}_production_forecast"] = prod[:, j] * (1 + rng.normal(0, 0.05, n))
+        ahead = 24 * 3600 // step_s
+        for c in cols:
+            if c.startswith(("forecast_avg_", "avg_")):
+                cols[c] = np.roll(cols[c], -ahead)  # the last day wraps around: noise
         cov = pd.DataFrame(cols)
     return IntensityTrace(
         start=pd.Timestamp(start, tz="UTC"),

@@ -103,3 +103,60 @@ def test_one_line_errors(
     assert code == 1
     assert needle in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_fit_records_its_training_period(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    trace = _csv(tmp_path / "t.csv", 64)
+    model_dir = tmp_path / "gbm"
+    code, out, err = run(
+        capsys,
+        "forecast",
+        "fit",
+        str(trace),
+        "-m",
+        "gbm",
+        "-o",
+        str(model_dir),
+        "--end",
+        "2021-04-20",
+        "--seed",
+        "0",
+    )
+    assert code == 0, err
+    doc = json.loads((model_dir / "forecaster.json").read_text())
+    assert doc["training"]["start"] == "2021-03-01T00:00:00+00:00"
+    assert doc["training"]["end"] == "2021-04-20T00:00:00+00:00"
+    assert len(doc["training"]["data_sha256"]) == 64
+    assert "2021-04-20" in out
+
+
+def test_predict_with_history_from_another_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    whole = pd.read_csv(_csv(tmp_path / "whole.csv", 20))
+    whole.iloc[: 10 * 24].to_csv(tmp_path / "hist.csv", index=False)
+    whole.iloc[10 * 24 :].to_csv(tmp_path / "run.csv", index=False)
+    model_dir = tmp_path / "p"
+    run(
+        capsys,
+        "forecast",
+        "fit",
+        str(tmp_path / "hist.csv"),
+        "-m",
+        "seasonal-naive",
+        "-o",
+        str(model_dir),
+    )
+    args = ["predict", str(tmp_path / "run.csv"), "--model-dir", str(model_dir)]
+    args += ["--at", "2021-03-11T03:00", "--hours", "24", "--json"]
+    code, _, err = run(capsys, "forecast", *args)
+    assert code == 1 and "needs 168 h of history" in err
+    code, out, err = run(capsys, "forecast", *args, "--history", str(tmp_path / "hist.csv"))
+    assert code == 0, err
+    values = whole["value"].to_numpy()
+    i = 10 * 24 + 3
+    np.testing.assert_allclose(
+        json.loads(out)["forecast_g_per_kwh"], values[i - 168 + np.arange(24)]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def test_load_errors(tmp_path: Path, make_trace: Callable[..., IntensityTrace]) 
         TransformerForecaster.load(tmp_path / "p")
     with pytest.raises(ForecastError, match="not fitted"):
         _tiny_transformer().save(tmp_path / "t")
+    # A model saved before training periods were recorded is refused, with what to do.
+    cfg = tmp_path / "p" / "forecaster.json"
+    cfg.write_text(cfg.read_text().replace('"format_version": 2', '"format_version": 1'))
+    with pytest.raises(ForecastError, match=r"format_version 1 .*fit the model again"):
+        Forecaster.load(tmp_path / "p")
 
 
 def test_gbm_exported_trees_match_sklearn(make_trace: Callable[..., IntensityTrace]) -> None:
@@ -144,3 +150,21 @@ def test_dacf_covariates(data_dir: Path) -> None:
 def test_transformer_config_errors(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(ForecastError, match=needle):
         TransformerForecaster(**kwargs)  # type: ignore[arg-type]
+
+
+def test_gbm_ignores_time_of_year_without_a_year_of_data(
+    make_trace: Callable[..., IntensityTrace], tmp_path: Path
+) -> None:
+    # Fitted on 45 days, the trees must not read the time of year (also after a save/load): the
+    # same history 26 weeks later (same weekdays and hours) gives the same forecast.
+    trace = make_trace(days=45, covariates=False)
+    later = dataclasses.replace(trace, start=trace.start + pd.Timedelta(weeks=26))
+    model = GradientBoostingForecaster(max_iter=30, issue_stride_h=12).fit(
+        trace.window(None, ISSUE), seed=0
+    )
+    loaded = Forecaster.load(model.save(tmp_path / "g"))
+    for m in (model, loaded):
+        np.testing.assert_array_equal(
+            m.predict(trace, ISSUE, 48),
+            m.predict(later, ISSUE + pd.Timedelta(weeks=26), 48),
+        )

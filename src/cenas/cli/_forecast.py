@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from cenas.forecast import (
     MODELS,
     BacktestResult,
     Forecaster,
+    HistoryForecaster,
     PersistenceForecaster,
     ProgressCallback,
     backtest,
@@ -28,9 +30,18 @@ from cenas.forecast import (
 
 __all__ = ["register"]
 
-forecast_app = typer.Typer(
-    help="Carbon-intensity forecasting: backtest, fit, predict.", no_args_is_help=True
-)
+_HELP = """Carbon-intensity forecasting: backtest, fit, predict.
+
+Forecasts use only the intensity before the issue time and the covariate values known at it.
+DACF's weather (forecast_avg_*_wMean) and day-ahead production (avg_*_production_forecast)
+columns sit in the files 24 h before the hour they describe, and a UTC day's forecast exists only
+from that day's start: they are moved to their hour and used only up to the end of the issue
+time's UTC day (leads 0-23 h at 00:00); for later days a model may carry the last known
+day's values forward (a forecast of the covariate), never read their future values.
+A fitted model records its training period and a SHA-256 of its data; the simulator refuses a
+model trained on any hour of the simulated window (fit with --end before it)."""
+
+forecast_app = typer.Typer(help=_HELP, no_args_is_help=True)
 
 TraceArgument = typer.Argument(..., help="Carbon-intensity trace CSV (any format cenas reads).")
 KindOption = typer.Option(
@@ -40,6 +51,11 @@ GapOption = typer.Option(
     "error", "--gap-policy", help="Missing steps in the trace: error, ffill or interpolate."
 )
 SeedOption = typer.Option(None, "--seed", help="Seed for learned models (default: drawn, shown).")
+HistoryOption = typer.Option(
+    None,
+    "--history",
+    help="Trace whose hours before TRACE's start serve as history (e.g. the DACF file's 2020).",
+)
 JsonOption = typer.Option(False, "--json", help="Print one JSON document.")
 _NAMES = ", ".join(MODELS)
 
@@ -138,17 +154,36 @@ def fit_cmd(
     valid_from: str | None = typer.Option(
         None, "--valid-from", help="Validation from this time on (default: the last third)."
     ),
+    start: str | None = typer.Option(
+        None, "--start", help="Fit on hours from this time on (default: the trace start)."
+    ),
+    end: str | None = typer.Option(
+        None,
+        "--end",
+        help="Fit on hours before this time (default: the trace end). Simulated windows must "
+        "start at or after it.",
+    ),
+    no_covariates: bool = typer.Option(
+        False,
+        "--no-covariates",
+        help="Ignore the trace's covariate columns (for a model run on traces without them).",
+    ),
     seed: int | None = SeedOption,
 ) -> None:
-    """Fit a model on the whole trace and save it (config, normalisation, weights)."""
+    """Fit a model on the trace's hours in [--start, --end) and save it with its training period
+    and data checksum."""
     check_output_dir(out, "--out")
     forecaster = model_class(model)()
     tr = _load(trace, kind, gap_policy)
+    if no_covariates:
+        tr = dataclasses.replace(tr, covariates=None)
     s = resolve_seed(seed)
     with _progress(True) as progress:
-        forecaster.fit(tr, seed=s, valid_from=valid_from, progress=progress)
+        forecaster.fit(tr, seed=s, valid_from=valid_from, progress=progress, start=start, end=end)
     path = forecaster.save(out)
-    console.print(f"fitted {forecaster.name} on {tr.source.label} (seed {s}) -> {path}")
+    record = forecaster.training_
+    trained = "" if record is None else f"; {record.describe()}"
+    console.print(f"fitted {forecaster.name} on {tr.source.label} (seed {s}){trained} -> {path}")
 
 
 @forecast_app.command("predict")
@@ -159,13 +194,18 @@ def predict_cmd(
     hours: int = typer.Option(96, "--hours", help="Hours to forecast."),
     kind: str | None = KindOption,
     gap_policy: str = GapOption,
+    history: Path | None = HistoryOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Forecast the hours from --at with a saved model, using only the trace before --at."""
+    """Forecast the hours from --at with a saved model, using only what was known at --at."""
     forecaster = Forecaster.load(model_dir)
     tr = _load(trace, kind, gap_policy)
     issue = to_issue_time(at)
-    values = forecaster.predict(tr, issue, hours)
+    if history is not None:
+        hist = _load(history, kind, gap_policy)
+        values = HistoryForecaster(forecaster, hist).predict(tr, issue, hours)
+    else:
+        values = forecaster.predict(tr, issue, hours)
     times = pd.date_range(issue, periods=hours, freq="h")
     if as_json:
         print_json(

@@ -14,13 +14,9 @@ from numpy.typing import NDArray
 
 from cenas.carbon import IntensityTrace
 from cenas.errors import ForecastError
-from cenas.forecast._base import (
-    H_PER_DAY,
-    Forecaster,
-    HourlySeries,
-    ProgressCallback,
-    to_hourly,
-)
+from cenas.forecast._base import Forecaster
+from cenas.forecast._hourly import HourlySeries, to_hourly
+from cenas.forecast._time import H_PER_DAY, ProgressCallback
 
 __all__ = [
     "CARBONCAST_DAY1_TO_4_MAPE",

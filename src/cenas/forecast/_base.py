@@ -1,25 +1,18 @@
-"""The Forecaster interface and the hourly, leak-free view of a trace that every model sees.
+"""The Forecaster interface: fit on the past, forecast from an issue time, save and load.
 
-Every forecaster works at hourly resolution. A trace with a finer step is averaged into hourly
-means (time-weighted, exact in integral) on the grid of whole UTC hours; a trace whose step does
-not divide one hour is refused. Forecasts are issued at a whole hour: an ``issue_time`` inside an
-hour is floored to it, so the first forecast value is for the hour that contains ``issue_time``.
-
-Leakage is prevented structurally: :meth:`Forecaster.predict` cuts the hourly series at the issue
-time and hands the model an :class:`IssueView` holding only the intensity strictly before it, plus
-the known-in-advance covariate columns (weather and day-ahead production forecasts) up to the end
-of the horizon. Subclasses never see the trace itself when predicting.
+The base class does the hourly resampling (:mod:`._hourly`), the leak-free cut at the issue time
+(:meth:`HourlySeries.view`: no model sees intensity at or after the issue time, or a covariate
+value its availability rule says is not known yet), the shape checks, and the bookkeeping of what
+a model was fitted on (:mod:`._provenance`). Subclasses implement the model.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
-import re
-import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -27,273 +20,35 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cenas.carbon import IntensityTrace, to_utc_timestamp
-from cenas.errors import ForecastError, TraceError
+from cenas.carbon import IntensityTrace
+from cenas.errors import ForecastError
+from cenas.forecast._hourly import HourlySeries, IssueView, to_hourly
+from cenas.forecast._names import MODEL_LOCATIONS
+from cenas.forecast._provenance import TrainingRecord, warn_if_other_region
+from cenas.forecast._time import ProgressCallback, TimeLike, to_issue_time, to_utc
 
-__all__ = [
-    "H_PER_DAY",
-    "S_PER_H",
-    "Forecaster",
-    "HourlySeries",
-    "IssueView",
-    "ProgressCallback",
-    "TimeLike",
-    "to_hourly",
-    "to_issue_time",
-]
+__all__ = ["CONFIG_FILE", "FORMAT_VERSION", "Forecaster", "import_model"]
 
 _log = logging.getLogger(__name__)
 
-S_PER_H = 3600
-H_PER_DAY = 24
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG_FILE = "forecaster.json"
 
-TimeLike = pd.Timestamp | str | float | int
-"""A time: a Timestamp/datetime (naive means UTC), an ISO string, or UNIX epoch seconds."""
 
-ProgressCallback = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, message)`` while a forecaster trains."""
-
-# DACF / CarbonCast columns that are known in advance for the hour they describe: weather
-# forecasts and day-ahead production forecasts per source. Everything else in a file (actual
-# production, the other intensity column, ...) is only known after the fact.
-WEATHER_FORECAST = re.compile(r"^forecast_avg_(?P<var>.+)_wMean$")
-PRODUCTION_FORECAST = re.compile(r"^avg_(?P<src>.+)_production_forecast$")
-
-
-def is_known_ahead(column: str) -> bool:
-    """Whether a covariate column is a forecast that is known before the hour it describes."""
-    return bool(WEATHER_FORECAST.match(column) or PRODUCTION_FORECAST.match(column))
-
-
-def to_utc(t: TimeLike, what: str = "time") -> pd.Timestamp:
-    """A UTC Timestamp from a Timestamp/datetime (naive = UTC), ISO string or epoch seconds."""
-    try:
-        return to_utc_timestamp(t, what=what)
-    except TraceError as e:  # the same rule, reported as a forecasting error
-        raise ForecastError(str(e)) from None
-
-
-def to_issue_time(t: TimeLike) -> pd.Timestamp:
-    """The issue time floored to the whole UTC hour (forecasts are hourly)."""
-    return to_utc(t, "issue_time").floor("h")
-
-
-@dataclass(frozen=True, eq=False)
-class HourlySeries:
-    """A trace at hourly resolution on whole UTC hours, with its known-ahead covariates.
-
-    Attributes:
-        start: first hour (UTC, on the hour).
-        values_g_per_kwh: hourly mean intensity, shape ``(n,)``.
-        known: known-ahead covariate columns (weather and day-ahead production forecasts),
-            ``n`` rows aligned with the hours, NaN where missing; None when the trace has none.
-        actual: per-source actual production columns (MW) aligned with the hours, or None. Used
-            only when fitting (to learn emission factors from the fit data), never to predict.
-        label: the trace's source label, for messages.
-    """
-
-    start: pd.Timestamp
-    values_g_per_kwh: NDArray[np.float64]
-    known: pd.DataFrame | None
-    actual: pd.DataFrame | None
-    label: str
-
-    def __post_init__(self) -> None:
-        known_np = None
-        if self.known is not None:
-            known_np = self.known.to_numpy(dtype=np.float64, na_value=np.nan)
-            known_np.setflags(write=False)
-        object.__setattr__(self, "known_np", known_np)
-
-    known_np: NDArray[np.float64] | None = field(init=False, repr=False)
-
-    def __len__(self) -> int:
-        return int(self.values_g_per_kwh.size)
-
-    @property
-    def end(self) -> pd.Timestamp:
-        """End of the last hour (exclusive)."""
-        return self.start + pd.Timedelta(hours=len(self))
-
-    @property
-    def times(self) -> pd.DatetimeIndex:
-        """Start of each hour, UTC, shape ``(n,)``."""
-        return pd.date_range(self.start, periods=len(self), freq="h", name="time")
-
-    def index_of(self, t: pd.Timestamp) -> int:
-        """Index of the hour starting at ``t`` (may be outside ``[0, n]``)."""
-        return int((t - self.start) // pd.Timedelta(hours=1))
-
-    def slice(self, first: int, stop: int) -> HourlySeries:
-        """Hours ``first .. stop - 1`` (used to cut the fit data at split boundaries)."""
-        first, stop = max(first, 0), min(stop, len(self))
-        return HourlySeries(
-            start=self.start + pd.Timedelta(hours=first),
-            values_g_per_kwh=self.values_g_per_kwh[first:stop],
-            known=None if self.known is None else self.known.iloc[first:stop],
-            actual=None if self.actual is None else self.actual.iloc[first:stop],
-            label=self.label,
-        )
-
-    def head(self, stop: int) -> HourlySeries:
-        """The first ``stop`` hours."""
-        return self.slice(0, stop)
-
-    def view(self, issue_time: pd.Timestamp, horizon_h: int) -> IssueView:
-        """The leak-free view at ``issue_time``: intensity strictly before it, known-ahead
-        covariates up to the end of the horizon (NaN beyond the series)."""
-        i = self.index_of(issue_time)
-        if i <= 0:
-            raise ForecastError(
-                f"{self.label}: issue time {issue_time.isoformat()} leaves no history; the "
-                f"hourly trace starts at {self.start.isoformat()}"
-            )
-        i = min(i, len(self))
-        # Hours between the end of the trace and the issue time are unknown: a forecast issued
-        # after the trace ends must not silently treat them as observed.
-        gap_h = self.index_of(issue_time) - i
-        if gap_h > 0:
-            raise ForecastError(
-                f"{self.label}: issue time {issue_time.isoformat()} is {gap_h} h after the end "
-                f"of the trace ({self.end.isoformat()}); the last hours before it are unknown"
-            )
-        history = np.array(self.values_g_per_kwh[:i], dtype=np.float64)
-        history.setflags(write=False)
-        known = None
-        if self.known_np is not None:
-            rows = self.known_np[: i + horizon_h]
-            if rows.shape[0] < i + horizon_h:
-                pad = np.full((i + horizon_h - rows.shape[0], rows.shape[1]), np.nan)
-                rows = np.vstack([rows, pad])
-            known = rows
-            known.setflags(write=False)
-        return IssueView(
-            issue_time=issue_time,
-            history_start=self.start,
-            history_g_per_kwh=history,
-            horizon_h=horizon_h,
-            known=known,
-            known_columns=() if self.known is None else tuple(self.known.columns),
-            label=self.label,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class IssueView:
-    """What a forecaster may use at ``issue_time``.
-
-    Attributes:
-        issue_time: the issue time (UTC, whole hour); forecasts are for the hours
-            ``issue_time + k h``, ``k = 0 .. horizon_h - 1``.
-        history_start: the hour of ``history_g_per_kwh[0]``.
-        history_g_per_kwh: hourly intensity strictly before ``issue_time``, shape ``(i,)``.
-        horizon_h: number of hours to forecast.
-        known: known-ahead covariates for the history hours and the target hours, shape
-            ``(i + horizon_h, len(known_columns))``, NaN where missing; or None.
-        known_columns: names of the columns of ``known``.
-        label: the trace's source label.
-    """
-
-    issue_time: pd.Timestamp
-    history_start: pd.Timestamp
-    history_g_per_kwh: NDArray[np.float64]
-    horizon_h: int
-    known: NDArray[np.float64] | None
-    known_columns: tuple[str, ...]
-    label: str
-
-    @property
-    def n_history(self) -> int:
-        """Number of history hours."""
-        return int(self.history_g_per_kwh.size)
-
-
-def _hourly_covariates(
-    trace: IntensityTrace, covariates: pd.DataFrame | None, first: int, n_hours: int
-) -> pd.DataFrame | None:
-    """Covariates on the hourly grid that starts at step ``first`` of the trace."""
-    frame = trace.covariates if covariates is None else covariates
-    if frame is None or frame.shape[1] == 0:
-        return None
-    hours = pd.date_range(
-        trace.start + pd.Timedelta(seconds=first * trace.step_s), periods=n_hours, freq="h"
-    )
-    if isinstance(frame.index, pd.DatetimeIndex):
-        idx = frame.index
-        idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
-        frame = frame.set_axis(idx, axis=0)
-    elif len(frame) == len(trace):
-        frame = frame.set_axis(trace.times, axis=0)
-    else:
-        raise ForecastError(
-            f"{trace.source.label}: covariates must be indexed by time (DatetimeIndex) or have one "
-            f"row per trace step ({len(trace)}), but got {len(frame)} rows with a "
-            f"{type(frame.index).__name__}"
-        )
-    numeric: pd.DataFrame = frame.apply(pd.to_numeric, errors="coerce")
-    # Hourly means on whole hours (a no-op for hourly data on the hour).
-    hourly = numeric.resample("h").mean() if trace.step_s != S_PER_H else numeric
-    out: pd.DataFrame = hourly.reindex(hours)
-    return out
-
-
-# Traces are immutable, so their hourly form is computed once per trace object: a simulator that
-# asks for a forecast every simulated hour pays the resampling once.
-_HOURLY_CACHE: weakref.WeakKeyDictionary[IntensityTrace, HourlySeries] = weakref.WeakKeyDictionary()
-
-
-def to_hourly(trace: IntensityTrace, covariates: pd.DataFrame | None = None) -> HourlySeries:
-    """The trace as hourly means on whole UTC hours, with its covariates split into known-ahead
-    forecasts and actual production.
-
-    Args:
-        trace: any trace whose step divides one hour (5 min, 15 min, 30 min, 1 h, ...).
-        covariates: extra columns indexed by time, or one row per trace step; default the
-            trace's own ``covariates`` (e.g. the DACF columns).
+def import_model(name: str) -> type[Forecaster]:
+    """The class registered under ``name`` (imports its module on first use).
 
     Raises:
-        ForecastError: when the step does not divide one hour or no whole hour is covered.
+        ForecastError: for an unknown name.
     """
-    if covariates is None:
-        cached = _HOURLY_CACHE.get(trace)
-        if cached is not None:
-            return cached
-    label = trace.source.label
-    if S_PER_H % trace.step_s != 0:
+    try:
+        module, attr = MODEL_LOCATIONS[name]
+    except KeyError:
         raise ForecastError(
-            f"{label}: forecasting needs a trace whose step divides one hour (e.g. 5 min, "
-            f"15 min, 1 h), but the step is {trace.step_s} s"
-        )
-    # Start on the first whole hour; drop a trailing partial hour.
-    first_hour = trace.start.ceil("h")
-    first = int((first_hour - trace.start) // pd.Timedelta(seconds=trace.step_s))
-    per_h = S_PER_H // trace.step_s
-    n_hours = (len(trace) - first) // per_h
-    if n_hours < 1:
-        raise ForecastError(f"{label}: the trace covers no whole UTC hour ({trace!r})")
-    raw = np.asarray(trace.values_g_per_kwh[first : first + n_hours * per_h], dtype=np.float64)
-    values = raw.reshape(n_hours, per_h).mean(axis=1)
-    values.setflags(write=False)
-    cov = _hourly_covariates(trace, covariates, first, n_hours)
-    known = actual = None
-    if cov is not None:
-        known_cols = [c for c in cov.columns if is_known_ahead(str(c))]
-        if known_cols:
-            known = cov[known_cols].astype(np.float64)
-        sources = [
-            m["src"] for c in known_cols if (m := PRODUCTION_FORECAST.match(str(c))) is not None
-        ]
-        actual_cols = [s for s in sources if s in cov.columns]
-        if sources and len(actual_cols) == len(sources):
-            actual = cov[actual_cols].astype(np.float64)
-    out = HourlySeries(
-        start=first_hour, values_g_per_kwh=values, known=known, actual=actual, label=label
-    )
-    if covariates is None:
-        _HOURLY_CACHE[trace] = out
-    return out
+            f"unknown forecast model {name!r}; expected one of {', '.join(MODEL_LOCATIONS)}"
+        ) from None
+    cls: type[Forecaster] = getattr(importlib.import_module(module), attr)
+    return cls
 
 
 class Forecaster(ABC):
@@ -311,6 +66,8 @@ class Forecaster(ABC):
 
     def __init__(self) -> None:
         self._fitted = False
+        self.training_: TrainingRecord | None = None
+        self._warned: set[str] = set()
 
     # ---------------------------------------------------------------------------- to implement
     @property
@@ -346,8 +103,10 @@ class Forecaster(ABC):
         seed: int | None = None,
         valid_from: TimeLike | None = None,
         progress: ProgressCallback | None = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
     ) -> Self:
-        """Fit on the whole trace (everything in it counts as the past).
+        """Fit on the trace's hours in ``[start, end)`` (everything there counts as the past).
 
         Args:
             trace: history; finer steps are averaged to hourly means.
@@ -358,6 +117,10 @@ class Forecaster(ABC):
             valid_from: hours from this time on are the validation split for early stopping;
                 default: the model's choice (the last third of the trace for learned models).
             progress: optional callback ``progress(done, total, message)``.
+            start: first time to fit on (default: the trace start).
+            end: end of the fit data, exclusive (default: the trace end); the model records
+                the period it was fitted on, and the simulator refuses to run it on a window
+                that overlaps it.
 
         Returns:
             self.
@@ -366,6 +129,15 @@ class Forecaster(ABC):
             ForecastError: when the trace is too short or the options are invalid.
         """
         data = to_hourly(trace, covariates)
+        if start is not None or end is not None:
+            first = 0 if start is None else data.index_of(to_utc(start, "start").ceil("h"))
+            stop = len(data) if end is None else data.index_of(to_utc(end, "end").floor("h"))
+            if not 0 <= first < stop <= len(data):
+                raise ForecastError(
+                    f"{data.label}: the fit period [{start}, {end}) must be a non-empty part of "
+                    f"the trace [{data.start.isoformat()}, {data.end.isoformat()})"
+                )
+            data = data.slice(first, stop)
         vf = None if valid_from is None else to_utc(valid_from, "valid_from")
         return self.fit_hourly(data, seed=seed, valid_from=vf, progress=progress)
 
@@ -388,6 +160,8 @@ class Forecaster(ABC):
                 )
         self._fit(data, vf, seed, progress)
         self._fitted = True
+        # Naive rules learn nothing, so they carry no training period to check.
+        self.training_ = TrainingRecord.of(data) if self.needs_fit else None
         return self
 
     def predict(
@@ -443,6 +217,9 @@ class Forecaster(ABC):
             raise ForecastError(f"horizon_h must be >= 1 hour, got {horizon_h}")
         if len(issue_times) == 0:
             return np.empty((0, int(horizon_h)), dtype=np.float64)
+        if data.label not in self._warned:
+            self._warned.add(data.label)
+            warn_if_other_region(self.training_, data, self.name)
         views = []
         for t in issue_times:
             view = data.view(to_issue_time(t), int(horizon_h))
@@ -493,6 +270,7 @@ class Forecaster(ABC):
             "format_version": FORMAT_VERSION,
             "model": self.name,
             "config": self._config(),
+            "training": None if self.training_ is None else self.training_.to_dict(),
             "state": state,
         }
         (directory / CONFIG_FILE).write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
@@ -505,8 +283,6 @@ class Forecaster(ABC):
         Raises:
             ForecastError: when the directory is not a saved model or holds another model.
         """
-        from cenas.forecast._registry import model_class
-
         directory = Path(path)
         cfg_path = directory / CONFIG_FILE
         if not cfg_path.is_file():
@@ -515,13 +291,16 @@ class Forecaster(ABC):
             doc = json.loads(cfg_path.read_text())
             model, config, state = doc["model"], doc["config"], doc["state"]
             version = doc["format_version"]
+            training = doc.get("training")
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise ForecastError(f"{cfg_path}: not a valid forecaster file ({e})") from None
         if version != FORMAT_VERSION:
             raise ForecastError(
-                f"{cfg_path}: format_version {version} is not supported (expected {FORMAT_VERSION})"
+                f"{cfg_path}: format_version {version} is not supported (expected "
+                f"{FORMAT_VERSION}, which records the training period); fit the model again "
+                "(cenas forecast fit)"
             )
-        klass = model_class(model)
+        klass = import_model(str(model))
         if cls is not Forecaster and klass is not cls:
             raise ForecastError(f"{directory}: holds a {model!r} model, not {cls.name!r}")
         try:
@@ -530,6 +309,10 @@ class Forecaster(ABC):
             raise ForecastError(f"{cfg_path}: config does not fit {model!r}: {e}") from None
         obj._load_state(directory, state)
         obj._fitted = True
+        if training is not None:
+            obj.training_ = TrainingRecord.from_dict(training)
+        elif obj.needs_fit:
+            raise ForecastError(f"{cfg_path}: a fitted model must record its training period")
         return obj
 
     def __repr__(self) -> str:

@@ -8,13 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cenas.forecast._base import (
-    H_PER_DAY,
-    Forecaster,
-    HourlySeries,
-    IssueView,
-    ProgressCallback,
-)
+from cenas.forecast._base import Forecaster
+from cenas.forecast._hourly import HourlySeries, IssueView
+from cenas.forecast._time import H_PER_DAY, ProgressCallback
 
 __all__ = ["PersistenceForecaster", "SeasonalNaiveForecaster", "repeat_last_period"]
 

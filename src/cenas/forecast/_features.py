@@ -19,23 +19,25 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 from scipy.optimize import nnls
 
 from cenas.errors import ForecastError
-from cenas.forecast._base import PRODUCTION_FORECAST, WEATHER_FORECAST, HourlySeries
+from cenas.forecast._availability import (
+    PRODUCTION_FORECAST,
+    WEATHER_FORECAST,
+    CovariateRule,
+    mask_unknown,
+    rule_for,
+)
+from cenas.forecast._hourly import HourlySeries
+from cenas.forecast._time import epoch_hours
 
 __all__ = ["N_CALENDAR", "CovariateEncoder", "LogScaler", "calendar_features", "epoch_hours"]
 
 N_CALENDAR = 6
 _DAYS_PER_YEAR = 365.2425
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
-
-
-def epoch_hours(t: pd.Timestamp) -> int:
-    """Whole hours since 1970-01-01 UTC."""
-    return int((t - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(hours=1))
 
 
 def calendar_features(hours: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -157,12 +159,13 @@ class CovariateEncoder:
     @classmethod
     def fit(cls, data: HourlySeries) -> CovariateEncoder | None:
         """Fit on the fit data; None when the series has no known-ahead columns."""
-        if data.known is None:
+        known = data.known_for_hours()
+        if known is None:
             return None
-        cols = [str(c) for c in data.known.columns]
+        cols = [str(c) for c in known.columns]
         weather = [c for c in cols if WEATHER_FORECAST.match(c)]
         production = [c for c in cols if PRODUCTION_FORECAST.match(c)]
-        w = data.known[weather].to_numpy(dtype=np.float64, na_value=np.nan)
+        w = known[weather].to_numpy(dtype=np.float64, na_value=np.nan)
         w = np.where(_weather_missing(w)[:, None], np.nan, w)
         w_mean = np.nan_to_num(np.nanmean(w, axis=0)) if len(weather) else np.zeros(0)
         w_std = np.nan_to_num(np.nanstd(w, axis=0), nan=1.0) if len(weather) else np.zeros(0)
@@ -170,7 +173,7 @@ class CovariateEncoder:
         factors = np.zeros(len(production))
         total_mean, total_std, factors_from = 0.0, 1.0, "none"
         if production:
-            p = data.known[production].to_numpy(dtype=np.float64, na_value=np.nan)
+            p = known[production].to_numpy(dtype=np.float64, na_value=np.nan)
             shares, total = _shares(p)
             y = np.asarray(data.values_g_per_kwh)
             if data.actual is not None:
@@ -240,6 +243,40 @@ class CovariateEncoder:
         out[missing] = 0.0
         out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
         return np.concatenate([out, missing[:, None].astype(np.float64)], axis=1)
+
+    @property
+    def rules(self) -> tuple[CovariateRule, ...]:
+        """The availability rule of each of :attr:`columns`."""
+        out = []
+        for c in self.columns:
+            r = rule_for(c)
+            if r is None:
+                raise ForecastError(f"covariate {c!r} has no availability rule")
+            out.append(r)
+        return tuple(out)
+
+    def features_at(
+        self,
+        raw: NDArray[np.float64],
+        issue_hours: NDArray[np.int64],
+        hours: NDArray[np.int64],
+        scaler: LogScaler,
+    ) -> NDArray[np.float64]:
+        """Features of raw rows as known at their issue times: every value that its rule says is
+        not known at the issue time is treated as missing, in training exactly as in prediction.
+
+        Args:
+            raw: covariates by described hour in :attr:`columns` order, shape ``S + (n_cols,)``.
+            issue_hours: issue time of each row (epoch hours), broadcastable to ``S``.
+            hours: hour each row describes (epoch hours), broadcastable to ``S``.
+            scaler: the target scale.
+
+        Returns:
+            float64 array of shape ``S + (n_features,)``.
+        """
+        masked = mask_unknown(raw, self.rules, issue_hours, hours)
+        flat = self.transform(masked.reshape(-1, masked.shape[-1]), scaler)
+        return flat.reshape(*masked.shape[:-1], flat.shape[-1])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""

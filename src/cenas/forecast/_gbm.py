@@ -4,10 +4,13 @@ One scikit-learn ``HistGradientBoostingRegressor`` serves every lead: each train
 (issue time ``t``, lead ``k`` in ``0 .. 95`` h), the lead is a feature, and all features of a row
 are built from the intensity strictly before ``t`` (the last 48 hours, the same hour on the 7
 previous observed days, the same hour a week earlier, recent means), the calendar of the target
-hour, and the known-ahead covariates of the target hour. The target is the log-scale residual from
+hour, and the forecast covariates of the target hour as known at the issue time (under their
+availability rule, :mod:`._availability`: missing beyond it, in training exactly as in prediction,
+so the trees learn to use them only where they exist). The target is the log-scale residual from
 persistence (same hour of the last observed day), so the trees learn corrections to it.
 
-Early stopping picks the number of trees with the best MAPE on the validation issues (00:00 UTC,
+The time of year is a feature only when the training data covers a whole year. Early stopping
+picks the number of trees with the best MAPE on the validation issues (00:00 UTC,
 one per day, like the backtest). The fitted trees are exported to plain arrays and predicted with
 a small NumPy traversal, so a saved model is loaded without pickle.
 """
@@ -15,9 +18,10 @@ a small NumPy traversal, so a saved model is loaded without pickle.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,19 +29,16 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 
 from cenas._seeding import resolve_seed
 from cenas.errors import ForecastError
-from cenas.forecast._base import (
-    H_PER_DAY,
-    Forecaster,
-    HourlySeries,
-    IssueView,
-    ProgressCallback,
-)
+from cenas.forecast._availability import CovariateRule
+from cenas.forecast._base import Forecaster
 from cenas.forecast._features import (
     CovariateEncoder,
     LogScaler,
     calendar_features,
     epoch_hours,
 )
+from cenas.forecast._hourly import HourlySeries, IssueView
+from cenas.forecast._time import H_PER_DAY, ProgressCallback
 
 __all__ = ["GradientBoostingForecaster"]
 
@@ -48,30 +49,49 @@ N_LAGS_H = 48
 N_SAME_HOUR_DAYS = 7
 WEEK_H = 7 * H_PER_DAY
 TREES_FILE = "trees.npz"
+MIN_YEAR_FEATURES_H = 365 * H_PER_DAY
 
 _Trees = dict[str, NDArray[Any]]
 """Exported trees: flat node arrays of every tree, ``offsets`` into them, and the baseline."""
 
 
+_Encode = Callable[[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]], NDArray[np.float64]]
+"""``encode(raw_rows, issue_hours, hours)``: covariate features as known at each issue."""
+
+
+class _Known(NamedTuple):
+    raw: NDArray[np.float64]
+    """Raw covariates by described hour index, in the encoder's column order."""
+    encode: _Encode
+    implied: int | None
+    """Column of the implied intensity among the features, or None."""
+    rules: tuple[CovariateRule, ...]
+
+
 def _design(
     z: NDArray[np.float64],
-    known: NDArray[np.float64] | None,
+    known: _Known | None,
     hour0: int,
     issues: NDArray[np.int64],
     leads: NDArray[np.int64],
+    year_features: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
     """Feature rows for every (issue, lead) pair.
 
     Args:
         z: scaled intensity by hour index; only indices ``< issue`` are read for each issue.
-        known: encoded known-ahead features by hour index (read at the target hour), or None.
+        known: raw covariates by described hour index (read at the target hour), the encoder
+            that masks what is not known at each issue time and makes features, and the column of
+            the implied intensity among them (or None); or None.
         hour0: epoch hour of index 0.
         issues: issue indices, shape ``(m,)``.
         leads: leads in hours, shape ``(L,)``.
+        year_features: include the time of year (else those two columns are 0).
 
     Returns:
-        ``(X, target_index, base_index)`` with X of shape ``(m * L, n_features)``; the row order
-        is issue-major.
+        ``(X, target_index, base_z)`` with X of shape ``(m * L, n_features)``; the row order is
+        issue-major; ``base_z`` is what the trees correct (z scale): the implied intensity where
+        known, else the same hour of the last observed day.
     """
     i = np.repeat(issues, leads.size)
     k = np.tile(leads, issues.size)
@@ -81,10 +101,13 @@ def _design(
     week = j - WEEK_H * (k // WEEK_H + 1)
     lag_idx = i[:, None] - np.arange(1, N_LAGS_H + 1)[None, :]
     same_idx = base[:, None] - H_PER_DAY * np.arange(N_SAME_HOUR_DAYS)[None, :]
+    calendar = calendar_features(hour0 + j)
+    if not year_features:
+        calendar[:, 4:] = 0.0
     cols: list[NDArray[np.float64]] = [
         k[:, None].astype(np.float64),
         ((hour0 + i) % H_PER_DAY)[:, None].astype(np.float64),
-        calendar_features(hour0 + j),
+        calendar,
         z[lag_idx],
         z[same_idx],
         z[week][:, None],
@@ -97,9 +120,55 @@ def _design(
         cols.append(mean[:, None])
     var = (csq[i] - csq[i - H_PER_DAY]) / H_PER_DAY - ((csum[i] - csum[i - H_PER_DAY]) / 24) ** 2
     cols.append(np.sqrt(np.maximum(var, 0.0))[:, None])
+    base_z = z[base]
     if known is not None:
-        cols.append(known[j])
-    return np.concatenate(cols, axis=1), j, base
+        feats = known.encode(known.raw[j], hour0 + i, hour0 + j)
+        cols.append(feats)
+        implied = known.implied
+        if implied is not None:
+            # Where the day-ahead production forecast is known, the intensity it implies is a
+            # better starting point than yesterday's value (the last feature flags missing rows).
+            base_z = np.where(feats[:, -1] == 0.0, feats[:, implied], base_z)
+            cols.extend(_implied_extras(z, known, implied, hour0, issues, i, j, feats))
+    return np.concatenate(cols, axis=1), j, base_z
+
+
+def _implied_extras(
+    z: NDArray[np.float64],
+    known: _Known,
+    implied: int,
+    hour0: int,
+    issues: NDArray[np.int64],
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    feats: NDArray[np.float64],
+) -> list[NDArray[np.float64]]:
+    """Two uses of the implied intensity that only read what is known at the issue time.
+
+    - Its recent error: the intensity minus the implied intensity over the 24 hours before the
+      issue (their forecasts were published before them), as a mean and the last hour's value;
+      a day-ahead forecast's bias persists for hours.
+    - A forecast of it for hours beyond the known forecasts: the implied intensity of the same
+      hour on the latest day whose forecast is known (persistence of the covariate forecast).
+    """
+    raw, encode = known.raw, known.encode
+    past = issues[:, None] - np.arange(1, H_PER_DAY + 1)[None, :]
+    hist = encode(raw[past], hour0 + past, hour0 + past)
+    err = np.where(hist[..., -1] == 0.0, z[past] - hist[..., implied], np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN days: NaN, which trees handle
+        mean_err = np.nanmean(err, axis=1)
+    per_issue = np.repeat(np.arange(issues.size), j.size // max(issues.size, 1))
+    unknown = feats[:, -1] != 0.0
+    # The same hour of day on the latest day whose forecasts are all known at the issue time.
+    ends = np.full(j.shape, np.iinfo(np.int64).max)
+    for r in known.rules:
+        ends = np.minimum(ends, r.known_end(hour0 + i) - hour0)
+    back = np.maximum(0, -(-(j - ends + 1) // H_PER_DAY))
+    j_eff = np.clip(j - H_PER_DAY * back, 0, raw.shape[0] - 1)
+    prev = encode(raw[j_eff], hour0 + i, hour0 + j_eff)
+    carried = np.where(unknown & (prev[:, -1] == 0.0), prev[:, implied], np.nan)
+    return [mean_err[per_issue][:, None], err[per_issue, 0][:, None], carried[:, None]]
 
 
 def _min_history(known: bool) -> int:
@@ -187,6 +256,7 @@ class GradientBoostingForecaster(Forecaster):
         self._encoder: CovariateEncoder | None = None
         self._trees: _Trees | None = None
         self.n_trees_: int = 0
+        self._year_features = True
 
     @property
     def min_history_h(self) -> int:
@@ -202,15 +272,20 @@ class GradientBoostingForecaster(Forecaster):
             "issue_stride_h": self.issue_stride_h,
         }
 
-    def _encode(self, data: HourlySeries) -> NDArray[np.float64] | None:
-        if self._encoder is None or self._scaler is None:
+    def _known(
+        self, rows: NDArray[np.float64] | None, columns: Sequence[str], label: str
+    ) -> _Known | None:
+        encoder, scaler = self._encoder, self._scaler
+        if encoder is None or scaler is None:
             return None
-        raw = self._encoder.select(
-            data.known_np,
-            [str(c) for c in (data.known.columns if data.known is not None else [])],
-            data.label,
-        )
-        return self._encoder.transform(raw, self._scaler)
+
+        def encode(
+            raw: NDArray[np.float64], issue_h: NDArray[np.int64], hours: NDArray[np.int64]
+        ) -> NDArray[np.float64]:
+            return encoder.features_at(raw, issue_h, hours, scaler)
+
+        raw = encoder.select(rows, columns, label)
+        return _Known(raw, encode, encoder.implied_index, encoder.rules)
 
     def _fit(
         self,
@@ -240,11 +315,16 @@ class GradientBoostingForecaster(Forecaster):
         self._scaler = LogScaler.fit(data.values_g_per_kwh[:vf])
         self._encoder = CovariateEncoder.fit(data.head(vf))
         z = self._scaler.transform(np.asarray(data.values_g_per_kwh))
-        known = self._encode(data)
+        columns = [] if data.known is None else [str(c) for c in data.known.columns]
+        known = self._known(data.known_np, columns, data.label)
         leads = np.arange(TRAIN_HORIZON_H)
-        x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads)
-        y_tr = z[j_tr] - z[b_tr]
-        x_va, j_va, b_va = _design(z, known, hour0, valid_issues, leads)
+        # Time of year only when the training data covers a whole year: with less, the trees
+        # split on the months they saw and have nothing to say about the others.
+        self._year_features = vf >= MIN_YEAR_FEATURES_H
+        yf = self._year_features
+        x_tr, j_tr, b_tr = _design(z, known, hour0, train_issues, leads, yf)
+        y_tr = z[j_tr] - b_tr
+        x_va, j_va, b_va = _design(z, known, hour0, valid_issues, leads, yf)
         if progress is not None:
             progress(1, steps, f"gbm: boosting ({x_tr.shape[0]} rows x {x_tr.shape[1]} features)")
         model = HistGradientBoostingRegressor(
@@ -263,7 +343,7 @@ class GradientBoostingForecaster(Forecaster):
         ok = actual > 0
         best, best_mape = 1, np.inf
         for it, resid in enumerate(model.staged_predict(x_va), start=1):
-            pred = self._scaler.inverse(z[b_va] + resid)
+            pred = self._scaler.inverse(b_va + resid)
             mape = float(np.mean(np.abs(pred[ok] - actual[ok]) / actual[ok]))
             if mape < best_mape - 1e-12:
                 best, best_mape = it, mape
@@ -280,15 +360,11 @@ class GradientBoostingForecaster(Forecaster):
         for v in views:
             i = v.n_history
             z = np.concatenate([self._scaler.transform(v.history_g_per_kwh), np.zeros(v.horizon_h)])
-            known = None
-            if self._encoder is not None:
-                raw = self._encoder.select(v.known, v.known_columns, v.label)
-                known = self._encoder.transform(raw, self._scaler)
-            x, _, b = _design(
-                z, known, epoch_hours(v.history_start), np.array([i]), np.arange(v.horizon_h)
-            )
+            known = self._known(v.known, v.known_columns, v.label)
+            hour0, issue = epoch_hours(v.history_start), np.array([i])
+            x, _, b = _design(z, known, hour0, issue, np.arange(v.horizon_h), self._year_features)
             rows.append(x)
-            bases.append(z[b])
+            bases.append(b)
         resid = _predict_trees(self._trees, np.concatenate(rows))
         z_pred = np.concatenate(bases) + resid
         return self._scaler.inverse(z_pred).reshape(len(views), -1)
@@ -301,6 +377,7 @@ class GradientBoostingForecaster(Forecaster):
             "scaler": self._scaler.to_dict(),
             "encoder": None if self._encoder is None else self._encoder.to_dict(),
             "n_trees": self.n_trees_,
+            "year_features": self._year_features,
             "trees_file": TREES_FILE,
         }
 
@@ -313,5 +390,6 @@ class GradientBoostingForecaster(Forecaster):
             enc = state.get("encoder")
             self._encoder = None if enc is None else CovariateEncoder.from_dict(enc)
             self.n_trees_ = int(state["n_trees"])
+            self._year_features = bool(state["year_features"])
         except (OSError, KeyError, ValueError, TypeError) as e:
             raise ForecastError(f"{path}: cannot load the gbm trees ({e})") from None

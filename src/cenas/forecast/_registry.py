@@ -2,42 +2,31 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping
 
 from cenas.errors import ForecastError
-from cenas.forecast._base import Forecaster
+from cenas.forecast._base import Forecaster, import_model
+from cenas.forecast._names import MODEL_LOCATIONS
 
 __all__ = ["MODELS", "make_forecaster", "model_class"]
 
 
 class _LazyModels(Mapping[str, type[Forecaster]]):
-    """Name -> class, importing a model's module only when it is asked for: the transformer
-    pulls in torch, which every ``cenas`` command would otherwise pay for at start-up."""
-
-    def __init__(self, entries: dict[str, tuple[str, str]]) -> None:
-        self._entries = entries
+    """Name -> class, importing a model's module only when it is asked for."""
 
     def __getitem__(self, name: str) -> type[Forecaster]:
-        module, attr = self._entries[name]
-        cls: type[Forecaster] = getattr(importlib.import_module(module), attr)
-        return cls
+        if name not in MODEL_LOCATIONS:
+            raise KeyError(name)
+        return import_model(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
+        return iter(MODEL_LOCATIONS)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(MODEL_LOCATIONS)
 
 
-MODELS: Mapping[str, type[Forecaster]] = _LazyModels(
-    {
-        "persistence": ("cenas.forecast._baselines", "PersistenceForecaster"),
-        "seasonal-naive": ("cenas.forecast._baselines", "SeasonalNaiveForecaster"),
-        "gbm": ("cenas.forecast._gbm", "GradientBoostingForecaster"),
-        "transformer": ("cenas.forecast._transformer", "TransformerForecaster"),
-    }
-)
+MODELS: Mapping[str, type[Forecaster]] = _LazyModels()
 """Model name -> class; the names the CLI accepts and saved models record."""
 
 
@@ -47,12 +36,12 @@ def model_class(name: str) -> type[Forecaster]:
     Raises:
         ForecastError: for an unknown name (the message lists the known ones).
     """
-    try:
-        return MODELS[name.strip().lower()]
-    except KeyError:
+    key = name.strip().lower()
+    if key not in MODEL_LOCATIONS:
         raise ForecastError(
-            f"unknown forecast model {name!r}; expected one of {', '.join(MODELS)}"
-        ) from None
+            f"unknown forecast model {name!r}; expected one of {', '.join(MODEL_LOCATIONS)}"
+        )
+    return import_model(key)
 
 
 def make_forecaster(name: str) -> Forecaster:

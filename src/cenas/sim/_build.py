@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from cenas.alloc import make_policy
 from cenas.bench import Benchmark, get_benchmark
@@ -210,7 +211,30 @@ def _sampler(cfg: ExperimentConfig) -> RegionSampler:
     return UniformRegionSampler()
 
 
-def _forecaster(cfg: ExperimentConfig, name: str, method: str) -> Any:
+def _forecaster(
+    cfg: ExperimentConfig, name: str, method: str, window: tuple[Any, Any], data_dir: Any
+) -> Any:
+    from cenas.forecast import HistoryForecaster, check_no_overlap
+
+    f = _load_forecaster(cfg, name, method)
+    where = f"{cfg.label}: methods {method!r} forecaster"
+    try:
+        # A model trained on the simulated hours would schedule with the answers in hand.
+        check_no_overlap(f.training_, *window, f"{where} {name!r}")
+        if cfg.forecast_history is None:
+            return f
+        path = _data_path(cfg, cfg.forecast_history, "carbon.forecast_history", data_dir)
+        return HistoryForecaster(f, _history_trace(path))
+    except CenasError as e:
+        raise ConfigError(str(e) if str(e).startswith(cfg.label) else f"{where}: {e}") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _history_trace(path: Path) -> IntensityTrace:
+    return load_trace(path)
+
+
+def _load_forecaster(cfg: ExperimentConfig, name: str, method: str) -> Any:
     from cenas.errors import ForecastError
     from cenas.forecast import MODELS, Forecaster, make_forecaster
 
@@ -282,7 +306,15 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
             {
                 **dict(method.params),
                 **(
-                    {"forecaster": _forecaster(cfg, method.forecaster, method.name)}
+                    {
+                        "forecaster": _forecaster(
+                            cfg,
+                            method.forecaster,
+                            method.name,
+                            (window.start, window.start + pd.Timedelta(hours=horizon_h)),
+                            data_dir,
+                        )
+                    }
                     if method.forecaster
                     else {}
                 ),

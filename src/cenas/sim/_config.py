@@ -15,6 +15,7 @@ keys are errors)::
     trace = "carbon/electricitymaps/US-CAL-CISO_2021_hourly.csv"   # data-dir relative
     windows = ["trace1"]                  # paper windows, or ISO start times
     kind = "direct"                       # optional: which intensity column to read
+    forecast_history = "carbon/dacf/CISO_direct_emissions.csv"  # optional: forecasters' history
 
     [sim]                                 # SimConfig fields
     gpus = 8
@@ -165,6 +166,7 @@ class ExperimentConfig:
     budget_horizon_h: float | None = None
     jobs: int = 2
     raw: dict[str, Any] = field(default_factory=dict)
+    forecast_history: str | None = None
 
     @property
     def label(self) -> str:
@@ -361,6 +363,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
     trace = c.get("trace", (str,))
     windows = tuple(_parse_window(w, label, "carbon.windows") for w in _strings(c, "windows"))
     kind = c.get("kind", (str,), None)
+    forecast_history = c.get("forecast_history", (str,), None)
     c.finish()
     # ---------------------------------------------------------------- sim
     s = _Table(label, "sim", root.get("sim", (dict,), {}))
@@ -534,6 +537,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
         budget_horizon_h=budget_horizon,
         jobs=jobs,
         raw=dict(data),
+        forecast_history=forecast_history,
     )
 
 
