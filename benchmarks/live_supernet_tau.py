@@ -17,12 +17,18 @@ no carbon is computed here.
 
     .venv/bin/python benchmarks/live_supernet_tau.py [--dataset digits] [--archs 30]
         [--supernet-epochs 30] [--train-epochs 5] [--noise-archs 8] [--region-archs 12]
+        [--cache standalone.json] [--json run.json]
+
+``--cache`` keeps standalone results between runs (keyed by data, sizes, network, recipe, seed
+and architecture), so supernet settings can be compared without retraining every network.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -47,6 +53,9 @@ def tau(a: np.ndarray, b: np.ndarray) -> float:
     return float(kendalltau(a, b).statistic)
 
 
+_CACHE: dict[str, list[float]] = {}
+
+
 def standalone(
     space: NB201Space,
     idx: np.ndarray,
@@ -57,6 +66,11 @@ def standalone(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     acc, params, seconds = [], [], 0.0
     for i in idx:
+        key = f"{data.name}/{len(data.train)}/{len(data.val)}/{data.seed}/{net}/{cfg}/{seed}/{i}"
+        if key in _CACHE:  # a standalone result from an earlier run (--cache)
+            acc.append(_CACHE[key][0])
+            params.append(_CACHE[key][1])
+            continue
         r = train_network(
             [int(k) for k in space.op_vectors([i])[0]],
             data,
@@ -68,6 +82,7 @@ def standalone(
         acc.append(r.accuracy)
         params.append(r.params)
         seconds += r.seconds
+        _CACHE[key] = [r.accuracy, float(r.params), r.seconds]
     return np.array(acc), np.array(params, dtype=np.float64), seconds
 
 
@@ -87,8 +102,15 @@ def main() -> None:
     ap.add_argument("--noise-seeds", type=int, default=2)
     ap.add_argument("--region-archs", type=int, default=12)
     ap.add_argument("--finetune-epochs", type=int, default=8)
+    ap.add_argument("--supernet-lr", type=float, default=TrainConfig().learning_rate)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="JSON of standalone results to reuse and extend"
+    )
+    ap.add_argument("--json", type=Path, default=None, help="write every estimate and result")
     args = ap.parse_args()
+    if args.cache is not None and args.cache.is_file():
+        _CACHE.update(json.loads(args.cache.read_text()))
     torch.set_num_threads(1)
     t_start = time.perf_counter()
     console = Console()
@@ -103,7 +125,11 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     idx = space.sample(args.archs, rng)
     train_cfg = TrainConfig(epochs=args.train_epochs)
-    sn_cfg = TrainConfig(epochs=args.supernet_epochs, batch_size=args.supernet_batch)
+    sn_cfg = TrainConfig(
+        epochs=args.supernet_epochs,
+        batch_size=args.supernet_batch,
+        learning_rate=args.supernet_lr,
+    )
 
     net = NetworkConfig(args.channels, args.cells)
     whole = RegionSupernet(Region.whole(space), data, network=net, device="cpu", seed=args.seed)
@@ -134,7 +160,12 @@ def main() -> None:
     fresh = np.setdiff1d(region.members, idx)
     r_idx = rng.choice(fresh, size=min(args.region_archs, fresh.size), replace=False)
     tuned, ft_cost = whole.finetune(
-        region, TrainConfig(epochs=args.finetune_epochs, batch_size=args.supernet_batch)
+        region,
+        TrainConfig(
+            epochs=args.finetune_epochs,
+            batch_size=args.supernet_batch,
+            learning_rate=args.supernet_lr,
+        ),
     )
     r_acc, _, _ = standalone(space, r_idx, data, net, train_cfg, args.seed)
     r_whole = whole.estimate(r_idx, allow_outside=True).accuracy
@@ -146,7 +177,8 @@ def main() -> None:
     rows = [
         (f"architectures (random, seed {args.seed})", f"{args.archs}"),
         ("network", f"C={net.channels}, N={net.cells_per_stage}"),
-        ("supernet", f"{args.supernet_epochs} epochs, batch {args.supernet_batch}: "
+        ("supernet", f"{args.supernet_epochs} epochs, batch {args.supernet_batch}, "
+                     f"lr {args.supernet_lr:g}: "
                      f"{sn_cost.seconds:.1f} s, {sn_cost.energy_kwh:.3g} kWh"),
         ("training images", f"{len(data.train)} (val {len(data.val)})"),
         ("standalone", f"{args.train_epochs} epochs each: {sa_seconds:.1f} s in all"),
@@ -169,6 +201,19 @@ def main() -> None:
     for a, b in rows:
         t.add_row(a, b)
     console.print(t)
+    if args.cache is not None:
+        args.cache.write_text(json.dumps(_CACHE))
+    if args.json is not None:
+        doc = {
+            "args": vars(args) | {"cache": str(args.cache), "json": str(args.json)},
+            "archs": space.to_strings(idx),
+            "estimate": est.tolist(),
+            "standalone": acc.tolist(),
+            "reruns": reruns.tolist(),
+            "region": {"archs": space.to_strings(r_idx), "standalone": r_acc.tolist(),
+                       "whole": r_whole.tolist(), "fine_tuned": r_tuned.tolist()},
+        }  # fmt: skip
+        args.json.write_text(json.dumps(doc, indent=1))
 
 
 if __name__ == "__main__":
