@@ -42,6 +42,7 @@ from cenas.live import (
     Region,
     RegionSupernet,
     TrainConfig,
+    few_shot_split,
     load_dataset,
     train_network,
 )
@@ -102,6 +103,9 @@ def main() -> None:
     ap.add_argument("--noise-seeds", type=int, default=2)
     ap.add_argument("--region-archs", type=int, default=12)
     ap.add_argument("--finetune-epochs", type=int, default=8)
+    ap.add_argument(
+        "--few-shot-edge", type=int, default=None, help="also split by this edge (Few-Shot NAS)"
+    )
     ap.add_argument("--supernet-lr", type=float, default=TrainConfig().learning_rate)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
@@ -136,6 +140,23 @@ def main() -> None:
     sn_cost = whole.train(sn_cfg)
     est = whole.estimate(idx).accuracy
     acc, params, sa_seconds = standalone(space, idx, data, net, train_cfg, args.seed)
+    few_rows = []
+    if args.few_shot_edge is not None:
+        fs = few_shot_split(
+            whole,
+            args.few_shot_edge,
+            TrainConfig(
+                epochs=args.finetune_epochs,
+                batch_size=args.supernet_batch,
+                learning_rate=args.supernet_lr,
+            ),
+        )
+        fs_cost = sum(r.seconds for r in fs.results.values())
+        few_rows = [
+            (f"few-shot split on edge {args.few_shot_edge}: {len(fs.parts)} supernets",
+             f"{args.finetune_epochs} epochs each, {fs_cost:.1f} s in all"),
+            ("Kendall tau, all architectures, few-shot", f"{tau(fs.estimate(idx), acc):.3f}"),
+        ]  # fmt: skip
     chance = 100.0 / data.num_classes
     working = acc > 2 * chance  # degenerate cells (no path to the output) sit at chance
 
@@ -187,6 +208,7 @@ def main() -> None:
         ("Kendall tau, all architectures", f"{tau(est, acc):.3f}"),
         (f"Kendall tau, the {int(working.sum())} above 2x chance",
          f"{tau(est[working], acc[working]):.3f}"),
+        *few_rows,
         (f"noise: mean std over {args.noise_seeds + 1} seeds ({k} archs)", f"{within:.2f} pp"),
         ("noise: std across architectures (above 2x chance)", f"{acc[working].std(ddof=1):.2f} pp"),
         (f"noise: tau seed A vs seed B ({k} archs)", f"{seed_tau:.3f}"),
