@@ -17,12 +17,18 @@ no carbon is computed here.
 
     .venv/bin/python benchmarks/live_supernet_tau.py [--dataset digits] [--archs 30]
         [--supernet-epochs 30] [--train-epochs 5] [--noise-archs 8] [--region-archs 12]
+        [--cache standalone.json] [--json run.json]
+
+``--cache`` keeps standalone results between runs (keyed by data, sizes, network, recipe, seed
+and architecture), so supernet settings can be compared without retraining every network.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -36,6 +42,7 @@ from cenas.live import (
     Region,
     RegionSupernet,
     TrainConfig,
+    few_shot_split,
     load_dataset,
     train_network,
 )
@@ -45,6 +52,9 @@ from cenas.space import NB201Space
 
 def tau(a: np.ndarray, b: np.ndarray) -> float:
     return float(kendalltau(a, b).statistic)
+
+
+_CACHE: dict[str, list[float]] = {}
 
 
 def standalone(
@@ -57,6 +67,11 @@ def standalone(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     acc, params, seconds = [], [], 0.0
     for i in idx:
+        key = f"{data.name}/{len(data.train)}/{len(data.val)}/{data.seed}/{net}/{cfg}/{seed}/{i}"
+        if key in _CACHE:  # a standalone result from an earlier run (--cache)
+            acc.append(_CACHE[key][0])
+            params.append(_CACHE[key][1])
+            continue
         r = train_network(
             [int(k) for k in space.op_vectors([i])[0]],
             data,
@@ -68,6 +83,7 @@ def standalone(
         acc.append(r.accuracy)
         params.append(r.params)
         seconds += r.seconds
+        _CACHE[key] = [r.accuracy, float(r.params), r.seconds]
     return np.array(acc), np.array(params, dtype=np.float64), seconds
 
 
@@ -87,8 +103,18 @@ def main() -> None:
     ap.add_argument("--noise-seeds", type=int, default=2)
     ap.add_argument("--region-archs", type=int, default=12)
     ap.add_argument("--finetune-epochs", type=int, default=8)
+    ap.add_argument(
+        "--few-shot-edge", type=int, default=None, help="also split by this edge (Few-Shot NAS)"
+    )
+    ap.add_argument("--supernet-lr", type=float, default=TrainConfig().learning_rate)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="JSON of standalone results to reuse and extend"
+    )
+    ap.add_argument("--json", type=Path, default=None, help="write every estimate and result")
     args = ap.parse_args()
+    if args.cache is not None and args.cache.is_file():
+        _CACHE.update(json.loads(args.cache.read_text()))
     torch.set_num_threads(1)
     t_start = time.perf_counter()
     console = Console()
@@ -103,13 +129,34 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     idx = space.sample(args.archs, rng)
     train_cfg = TrainConfig(epochs=args.train_epochs)
-    sn_cfg = TrainConfig(epochs=args.supernet_epochs, batch_size=args.supernet_batch)
+    sn_cfg = TrainConfig(
+        epochs=args.supernet_epochs,
+        batch_size=args.supernet_batch,
+        learning_rate=args.supernet_lr,
+    )
 
     net = NetworkConfig(args.channels, args.cells)
     whole = RegionSupernet(Region.whole(space), data, network=net, device="cpu", seed=args.seed)
     sn_cost = whole.train(sn_cfg)
     est = whole.estimate(idx).accuracy
     acc, params, sa_seconds = standalone(space, idx, data, net, train_cfg, args.seed)
+    few_rows = []
+    if args.few_shot_edge is not None:
+        fs = few_shot_split(
+            whole,
+            args.few_shot_edge,
+            TrainConfig(
+                epochs=args.finetune_epochs,
+                batch_size=args.supernet_batch,
+                learning_rate=args.supernet_lr,
+            ),
+        )
+        fs_cost = sum(r.seconds for r in fs.results.values())
+        few_rows = [
+            (f"few-shot split on edge {args.few_shot_edge}: {len(fs.parts)} supernets",
+             f"{args.finetune_epochs} epochs each, {fs_cost:.1f} s in all"),
+            ("Kendall tau, all architectures, few-shot", f"{tau(fs.estimate(idx), acc):.3f}"),
+        ]  # fmt: skip
     chance = 100.0 / data.num_classes
     working = acc > 2 * chance  # degenerate cells (no path to the output) sit at chance
 
@@ -134,7 +181,12 @@ def main() -> None:
     fresh = np.setdiff1d(region.members, idx)
     r_idx = rng.choice(fresh, size=min(args.region_archs, fresh.size), replace=False)
     tuned, ft_cost = whole.finetune(
-        region, TrainConfig(epochs=args.finetune_epochs, batch_size=args.supernet_batch)
+        region,
+        TrainConfig(
+            epochs=args.finetune_epochs,
+            batch_size=args.supernet_batch,
+            learning_rate=args.supernet_lr,
+        ),
     )
     r_acc, _, _ = standalone(space, r_idx, data, net, train_cfg, args.seed)
     r_whole = whole.estimate(r_idx, allow_outside=True).accuracy
@@ -146,7 +198,8 @@ def main() -> None:
     rows = [
         (f"architectures (random, seed {args.seed})", f"{args.archs}"),
         ("network", f"C={net.channels}, N={net.cells_per_stage}"),
-        ("supernet", f"{args.supernet_epochs} epochs, batch {args.supernet_batch}: "
+        ("supernet", f"{args.supernet_epochs} epochs, batch {args.supernet_batch}, "
+                     f"lr {args.supernet_lr:g}: "
                      f"{sn_cost.seconds:.1f} s, {sn_cost.energy_kwh:.3g} kWh"),
         ("training images", f"{len(data.train)} (val {len(data.val)})"),
         ("standalone", f"{args.train_epochs} epochs each: {sa_seconds:.1f} s in all"),
@@ -155,6 +208,7 @@ def main() -> None:
         ("Kendall tau, all architectures", f"{tau(est, acc):.3f}"),
         (f"Kendall tau, the {int(working.sum())} above 2x chance",
          f"{tau(est[working], acc[working]):.3f}"),
+        *few_rows,
         (f"noise: mean std over {args.noise_seeds + 1} seeds ({k} archs)", f"{within:.2f} pp"),
         ("noise: std across architectures (above 2x chance)", f"{acc[working].std(ddof=1):.2f} pp"),
         (f"noise: tau seed A vs seed B ({k} archs)", f"{seed_tau:.3f}"),
@@ -169,6 +223,19 @@ def main() -> None:
     for a, b in rows:
         t.add_row(a, b)
     console.print(t)
+    if args.cache is not None:
+        args.cache.write_text(json.dumps(_CACHE))
+    if args.json is not None:
+        doc = {
+            "args": vars(args) | {"cache": str(args.cache), "json": str(args.json)},
+            "archs": space.to_strings(idx),
+            "estimate": est.tolist(),
+            "standalone": acc.tolist(),
+            "reruns": reruns.tolist(),
+            "region": {"archs": space.to_strings(r_idx), "standalone": r_acc.tolist(),
+                       "whole": r_whole.tolist(), "fine_tuned": r_tuned.tolist()},
+        }  # fmt: skip
+        args.json.write_text(json.dumps(doc, indent=1))
 
 
 if __name__ == "__main__":
