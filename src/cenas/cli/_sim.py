@@ -203,7 +203,10 @@ def experiment(
         [table["window"], table["budget_g"].fillna(-1.0)], sort=False
     ):
         budget = float(budget_key)  # type: ignore[arg-type]
-        title = f"{window}: " + ("no budget" if budget < 0 else f"budget {budget / 1000:g} kg")
+        title = f"{window}: " + ("no budget" if budget < 0 else f"budget {budget / 1000:.3g} kg")
+        fraction = g["budget_fraction"].iloc[0] if "budget_fraction" in g else None
+        if fraction is not None and fraction == fraction:  # not NaN
+            title += f" ({fraction:g}x vanilla LaMOO's unbudgeted carbon)"
         title += f", {cfg.sim.accounting.value} accounting"
         t = Table(title=title + f" (medians over {cfg.seeds} seeds)", caption=_REL_CARBON)
         rel = "rel. carbon (gCO2eq/kWh x GPU-h)"
