@@ -46,6 +46,7 @@ from cenas.live import (
     load_dataset,
     train_network,
 )
+from cenas.live._fair import SAMPLINGS
 from cenas.moo import LaMOO
 from cenas.space import NB201Space
 
@@ -107,6 +108,13 @@ def main() -> None:
         "--few-shot-edge", type=int, default=None, help="also split by this edge (Few-Shot NAS)"
     )
     ap.add_argument("--supernet-lr", type=float, default=TrainConfig().learning_rate)
+    ap.add_argument(
+        "--supernet-train-size",
+        type=int,
+        default=None,
+        help="train the supernet on this many images (standalone keeps --train-size; same val)",
+    )
+    ap.add_argument("--sampling", choices=SAMPLINGS, default="uniform", help="supernet paths")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--cache", type=Path, default=None, help="JSON of standalone results to reuse and extend"
@@ -125,6 +133,15 @@ def main() -> None:
         train_size=args.train_size,
         val_size=args.val_size,
     )
+    sn_data = data
+    if args.supernet_train_size is not None:
+        sn_data = load_dataset(
+            args.dataset,
+            data_dir=args.data_dir,
+            seed=args.seed,
+            train_size=args.supernet_train_size,
+            val_size=args.val_size,
+        )
     space = NB201Space()
     rng = np.random.default_rng(args.seed)
     idx = space.sample(args.archs, rng)
@@ -136,7 +153,10 @@ def main() -> None:
     )
 
     net = NetworkConfig(args.channels, args.cells)
-    whole = RegionSupernet(Region.whole(space), data, network=net, device="cpu", seed=args.seed)
+    whole = RegionSupernet(
+        Region.whole(space), sn_data, network=net, device="cpu", seed=args.seed,
+        sampling=args.sampling,
+    )  # fmt: skip
     sn_cost = whole.train(sn_cfg)
     est = whole.estimate(idx).accuracy
     acc, params, sa_seconds = standalone(space, idx, data, net, train_cfg, args.seed)
@@ -201,7 +221,8 @@ def main() -> None:
         ("supernet", f"{args.supernet_epochs} epochs, batch {args.supernet_batch}, "
                      f"lr {args.supernet_lr:g}: "
                      f"{sn_cost.seconds:.1f} s, {sn_cost.energy_kwh:.3g} kWh"),
-        ("training images", f"{len(data.train)} (val {len(data.val)})"),
+        ("training images", f"{len(data.train)} (val {len(data.val)}), "
+                            f"supernet {len(sn_data.train)}, {args.sampling} sampling"),
         ("standalone", f"{args.train_epochs} epochs each: {sa_seconds:.1f} s in all"),
         ("standalone accuracy (val) min / median / max",
          f"{acc.min():.1f} / {np.median(acc):.1f} / {acc.max():.1f} %"),
