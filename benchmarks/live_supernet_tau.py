@@ -19,6 +19,11 @@ no carbon is computed here.
         [--supernet-epochs 30] [--train-epochs 5] [--noise-archs 8] [--region-archs 12]
         [--cache standalone.json] [--json run.json]
 
+``--sampling fair`` trains the supernet with strict-fairness groups (FairNAS: each step trains
+every operation of every edge once; an epoch then costs about five uniform epochs, so compare
+``--supernet-epochs E --sampling fair`` with ``5E`` uniform epochs). ``--supernet-train-size``
+trains the supernet on more images than the standalone networks (same validation images).
+
 ``--cache`` keeps standalone results between runs (keyed by data, sizes, network, recipe, seed
 and architecture), so supernet settings can be compared without retraining every network.
 """
