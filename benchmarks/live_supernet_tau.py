@@ -16,13 +16,15 @@ Energy is IT energy (kWh) from the default tracker (RAPL, else the CPU model of 
 no carbon is computed here.
 
     .venv/bin/python benchmarks/live_supernet_tau.py [--dataset digits] [--archs 30]
-        [--supernet-epochs 30] [--train-epochs 5] [--noise-archs 8] [--region-archs 12]
-        [--cache standalone.json] [--json run.json]
+        [--sampling fair] [--supernet-epochs 6] [--train-epochs 5] [--noise-archs 8]
+        [--region-archs 12] [--cache standalone.json] [--json run.json]
 
-``--sampling fair`` trains the supernet with strict-fairness groups (FairNAS: each step trains
-every operation of every edge once; an epoch then costs about five uniform epochs, so compare
-``--supernet-epochs E --sampling fair`` with ``5E`` uniform epochs). ``--supernet-train-size``
-trains the supernet on more images than the standalone networks (same validation images).
+``--sampling fair`` (the default) trains the supernet with strict-fairness groups (FairNAS: each
+step trains every operation of every edge once; an epoch then costs about five uniform epochs,
+so the default is 6 fair epochs against 30 for ``--sampling uniform``: equal compute). At equal
+compute it ranked better on both Fashion-MNIST subsets measured (1,000 and 5,000 images).
+``--supernet-train-size`` trains the supernet on more images than the standalone networks
+(same validation images).
 
 ``--cache`` keeps standalone results between runs (keyed by data, sizes, network, recipe, seed
 and architecture), so supernet settings can be compared without retraining every network.
@@ -102,7 +104,9 @@ def main() -> None:
     ap.add_argument("--channels", type=int, default=NetworkConfig.small().channels)
     ap.add_argument("--cells", type=int, default=NetworkConfig.small().cells_per_stage)
     ap.add_argument("--archs", type=int, default=30)
-    ap.add_argument("--supernet-epochs", type=int, default=30)
+    ap.add_argument(
+        "--supernet-epochs", type=int, default=None, help="30 uniform, 6 fair (equal compute)"
+    )
     ap.add_argument("--supernet-batch", type=int, default=32)
     ap.add_argument("--train-epochs", type=int, default=5)
     ap.add_argument("--noise-archs", type=int, default=8)
@@ -119,13 +123,15 @@ def main() -> None:
         default=None,
         help="train the supernet on this many images (standalone keeps --train-size; same val)",
     )
-    ap.add_argument("--sampling", choices=SAMPLINGS, default="uniform", help="supernet paths")
+    ap.add_argument("--sampling", choices=SAMPLINGS, default="fair", help="supernet paths")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--cache", type=Path, default=None, help="JSON of standalone results to reuse and extend"
     )
     ap.add_argument("--json", type=Path, default=None, help="write every estimate and result")
     args = ap.parse_args()
+    if args.supernet_epochs is None:  # the same forward passes either way (groups of 5 paths)
+        args.supernet_epochs = 6 if args.sampling == "fair" else 30
     if args.cache is not None and args.cache.is_file():
         _CACHE.update(json.loads(args.cache.read_text()))
     torch.set_num_threads(1)
