@@ -126,6 +126,9 @@ def main() -> None:
     ap.add_argument("--sampling", choices=SAMPLINGS, default="fair", help="supernet paths")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
+        "--supernet-seed", type=int, default=None, help="supernet init and paths (else --seed)"
+    )
+    ap.add_argument(
         "--cache", type=Path, default=None, help="JSON of standalone results to reuse and extend"
     )
     ap.add_argument("--json", type=Path, default=None, help="write every estimate and result")
@@ -165,7 +168,8 @@ def main() -> None:
 
     net = NetworkConfig(args.channels, args.cells)
     whole = RegionSupernet(
-        Region.whole(space), sn_data, network=net, device="cpu", seed=args.seed,
+        Region.whole(space), sn_data, network=net, device="cpu",
+        seed=args.seed if args.supernet_seed is None else args.supernet_seed,
         sampling=args.sampling,
     )  # fmt: skip
     sn_cost = whole.train(sn_cfg)
