@@ -15,6 +15,7 @@ from cenas.live import (
     TrainConfig,
     few_shot_split,
 )
+from cenas.live._fair import FairSampler
 from cenas.space import NB201Space
 
 from .conftest import fake_tracker
@@ -123,3 +124,68 @@ def test_few_shot_split(tiny_data: DataSplits) -> None:
     assert acc.shape == (3,) and np.isfinite(acc).all()
     with pytest.raises(ConfigError, match="edge must be in"):
         few_shot_split(parent, 6, TrainConfig(epochs=1))
+
+
+def _covered(sampler_ops: np.ndarray) -> set[tuple[int, int]]:
+    return {(e, int(op)) for row in sampler_ops for e, op in enumerate(row)}
+
+
+def test_fair_groups_cover_every_allowed_operation_of_a_product_region() -> None:
+    # Edge 0 without conv3x3 and edge 5 only skip or pool: a product of per-edge sets.
+    region = Region.where(
+        SPACE,
+        lambda idx: (
+            (SPACE.op_vectors(idx)[:, 0] != 3) & np.isin(SPACE.op_vectors(idx)[:, 5], [1, 4])
+        ),
+    )
+    sampler = FairSampler(SPACE, region.members)
+    assert sampler.is_product and sampler.group_size == 5
+    allowed = {(e, op) for e in range(6) for op in range(5)} - {(0, 3)} - {(5, 0), (5, 2), (5, 3)}
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        group = sampler.group(rng)
+        assert group.size == 5 and region.contains(group).all()
+        ops = SPACE.op_vectors(group)
+        assert _covered(ops) == allowed
+        # Strict fairness: an edge with all five operations trains each exactly once.
+        assert all(sorted(ops[:, e].tolist()) == [0, 1, 2, 3, 4] for e in range(1, 5))
+
+
+def test_fair_groups_stay_inside_a_non_product_region() -> None:
+    # At most two convolutions: combining per-edge operations freely would leave the region.
+    def few_convs(idx: np.ndarray) -> np.ndarray:
+        convs: np.ndarray = np.isin(SPACE.op_vectors(idx), [2, 3]).sum(axis=1)
+        return convs <= 2
+
+    region = Region.where(SPACE, few_convs)
+    sampler = FairSampler(SPACE, region.members)
+    assert not sampler.is_product
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        group = sampler.group(rng)
+        assert region.contains(group).all()
+        assert _covered(SPACE.op_vectors(group)) == {(e, op) for e in range(6) for op in range(5)}
+
+
+def test_fair_training(tiny_data: DataSplits) -> None:
+    region = Region.where(SPACE, lambda idx: SPACE.op_vectors(idx)[:, 0] != 3)
+    sn = RegionSupernet(
+        region, tiny_data, network=NetworkConfig(4, 1), device="cpu", tracker_factory=fake_tracker,
+        sampling="fair",
+    )  # fmt: skip
+    before = {k: v.clone() for k, v in sn.supernet.state_dict().items()}
+    res = sn.train(TrainConfig(epochs=2, batch_size=8))
+    assert res.steps == 2 * 9 and res.paths.size == 5 * res.steps
+    assert region.contains(res.paths).all()
+    after = sn.supernet.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in after if ".edges.0_nor_conv_3x3." in k)
+    # Every allowed parametric operation on every edge moved.
+    for e in range(6):
+        for op in ("nor_conv_1x1", "nor_conv_3x3"):
+            if (e, op) != (0, "nor_conv_3x3"):
+                keys = [k for k in after if f".edges.{e}_{op}." in k]
+                assert any(not torch.equal(before[k], after[k]) for k in keys), (e, op)
+    child, cost = sn.finetune(Region(SPACE, [7, 100, 2024]), TrainConfig(epochs=1, batch_size=8))
+    assert child.sampling == "fair" and set(cost.paths.tolist()) <= {7, 100, 2024}
+    with pytest.raises(ConfigError, match="sampling must be one of uniform, fair"):
+        RegionSupernet(region, tiny_data, sampling="fairnas")

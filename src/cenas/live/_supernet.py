@@ -1,11 +1,13 @@
-"""The weight-sharing supernet of a region, trained by uniform single-path sampling.
+"""The weight-sharing supernet of a region, trained by single-path sampling inside the region.
 
 Every edge of every cell holds all four non-``none`` operations; a forward pass runs one path
-(one architecture). Training draws a path per batch uniformly from the region's members, so an
-architecture outside the region is never trained (SPOS-style single-path training restricted to
-a LaMOO leaf). Batch norm keeps no running statistics and learns no affine parameters: paths
-share weights but not activation statistics, so evaluation normalises with the batch's own
-(as NAS-Bench-201's weight-sharing baselines do).
+(one architecture). Training draws a path per batch uniformly from the region's members
+(``sampling="uniform"``, SPOS restricted to a LaMOO leaf), or a strict-fairness group of member
+paths per batch that trains every operation the region uses on every edge once
+(``sampling="fair"``, FairNAS; see :mod:`cenas.live._fair`); either way an architecture outside
+the region is never trained. Batch norm keeps no running statistics and learns no affine
+parameters: paths share weights but not activation statistics, so evaluation normalises with
+the batch's own (as NAS-Bench-201's weight-sharing baselines do).
 
 A child region's supernet starts from a copy of its parent's weights and is fine-tuned for a
 few epochs (the cost reported in :class:`SupernetResult` is what the simulator charges per
@@ -28,6 +30,7 @@ from torch import Tensor, nn
 from cenas.energy import TrackingResult
 from cenas.errors import ArchitectureError, ConfigError
 from cenas.live._datasets import DataSplits
+from cenas.live._fair import SAMPLINGS, FairSampler
 from cenas.live._measure import TrackerFactory, default_tracker, measure_latency_ms, resolve_device
 from cenas.live._network import (
     NetworkConfig,
@@ -110,7 +113,7 @@ class SupernetResult:
         region_size: architectures in the region.
         parent: the region whose weights it started from (None: trained from scratch).
         epochs: epochs trained.
-        steps: optimiser steps (one sampled path each).
+        steps: optimiser steps (one sampled path each, or one fairness group each).
         train_loss: mean loss of the last epoch.
         seconds: wall time, s.
         energy_kwh: IT energy (before PUE), kWh.
@@ -118,7 +121,8 @@ class SupernetResult:
         meters: the meters used.
         device: the torch device.
         seed: seed of the path sampling and batch order.
-        paths: the architecture index sampled at each step, shape ``(steps,)``.
+        paths: every architecture index trained, in order, shape ``(steps,)`` for uniform
+            sampling and ``(steps * group size,)`` for fair sampling.
         tracking: the full tracker result.
     """
 
@@ -185,6 +189,12 @@ class RegionSupernet:
         tracker_factory: the energy tracker of each task; the default when None.
         supernet: start from these weights (a copy is taken) instead of a fresh supernet.
         parent: the name of the region the weights came from.
+        sampling: ``uniform`` (one member path per batch) or ``fair`` (a FairNAS group per
+            batch: every operation the region uses on each edge once, gradients summed before
+            one update; an epoch then costs a group's size times as many forward passes).
+
+    Raises:
+        ConfigError: an unknown ``sampling``.
     """
 
     def __init__(
@@ -198,7 +208,14 @@ class RegionSupernet:
         tracker_factory: TrackerFactory | None = None,
         supernet: Supernet | None = None,
         parent: str | None = None,
+        sampling: str = "uniform",
     ) -> None:
+        if sampling not in SAMPLINGS:
+            raise ConfigError(
+                f"sampling must be one of {', '.join(SAMPLINGS)}, but got {sampling!r}"
+            )
+        self.sampling = sampling
+        self._fair: FairSampler | None = None
         self.region = region
         self.data = data
         self.device = resolve_device(device)
@@ -224,18 +241,26 @@ class RegionSupernet:
         return self.supernet.config
 
     def train(self, config: TrainConfig) -> SupernetResult:
-        """Train for ``config.epochs`` epochs, one uniformly drawn member path per batch."""
+        """Train for ``config.epochs`` epochs, one uniformly drawn member path per batch (or one
+        fairness group per batch, see ``sampling``)."""
         rng = np.random.default_rng([self.seed, self.trained_epochs])
         gen = torch.Generator().manual_seed(self.seed + 7919 * self.trained_epochs)
         paths: list[int] = []
+        steps = [0]
         ops_of = self.region.ops
         loss_fn = nn.CrossEntropyLoss()
         net = self.supernet
+        if self.sampling == "fair" and self._fair is None:
+            self._fair = FairSampler(self.region.space, self.region.members)
+        fair = self._fair if self.sampling == "fair" else None
 
         def loss_of(x: Tensor, y: Tensor) -> Tensor:
-            idx = int(self.region.sample(rng, 1)[0])
-            paths.append(idx)
-            loss: Tensor = loss_fn(net(x, tuple(int(k) for k in ops_of([idx])[0])), y)
+            group = self.region.sample(rng, 1) if fair is None else fair.group(rng)
+            paths.extend(int(i) for i in group)
+            steps[0] += 1
+            # The mean over the group: one update, each path's gradient weighted alike.
+            losses = [loss_fn(net(x, tuple(int(k) for k in row)), y) for row in ops_of(group)]
+            loss: Tensor = torch.stack(losses).mean()
             return loss
 
         tracker = self.tracker_factory(self.device)
@@ -250,7 +275,7 @@ class RegionSupernet:
             region_size=self.region.size,
             parent=self.parent,
             epochs=config.epochs,
-            steps=len(paths),
+            steps=steps[0],
             train_loss=loss,
             seconds=tracking.duration_s,
             energy_kwh=tracking.energy_kwh,
@@ -279,6 +304,7 @@ class RegionSupernet:
             tracker_factory=self.tracker_factory,
             supernet=self.supernet,
             parent=self.region.name,
+            sampling=self.sampling,
         )
         return out, out.train(config)
 
