@@ -12,12 +12,19 @@ same loop runs again from the start with the same seed; a task whose result is i
 not executed again, its recorded result is reported instead, so the core reaches the state it had
 at the crash and continues from there.
 
-Carbon. Each task's measured energy (the worker's meter) times PUE is charged at the intensity
-of the trace time it ran (its wall-clock span mapped onto the interval's trace time; with a live
-API the reading of the interval). Accounting mode ``measured``: idle workers are not charged.
-A carbon budget is checked before every task starts, against a bound of its cost (twice the
-largest energy measured for its kind, times the highest intensity of the interval); the first
-task that could overshoot stops the search, recorded as such.
+Carbon is counted one stated way, named in the store, the record, the report and the CLI.
+``full`` (default, :attr:`~cenas.carbon.Accounting.FULL`): every worker slot is charged. A
+task's measured energy (``cenas.live``'s tracker in the worker) times PUE is charged at the
+intensity of the trace time it ran (its wall-clock span mapped onto the interval's trace time;
+with a live API the reading of the interval); at the end of each interval, the slot time no task
+used (``workers`` x the interval's wall time, less the tasks' wall time) is charged at
+``idle_power_w`` x PUE x the interval's intensity. ``reference``
+(:attr:`~cenas.carbon.Accounting.REFERENCE`, the public CE-NAS code): evaluation (training) tasks
+only, at their wall-clock GPU-hours x 1 kW x intensity, no PUE; supernets, estimates and idle
+slots are free. A carbon budget is checked before every task starts, against a bound of its cost
+(twice the largest energy measured for its kind, times the highest intensity of the interval)
+plus, in ``full`` mode, the idle charge the interval could still add; the first task that could
+overshoot stops the search, recorded as such.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ import numpy as np
 from cenas._seeding import resolve_seed
 from cenas.alloc import Allocation, AllocationContext, make_policy
 from cenas.carbon import (
+    REFERENCE_POWER_W,
+    W_PER_KW,
+    Accounting,
     CarbonSignal,
     ElectricityMapsSignal,
     IntensityTrace,
@@ -64,10 +74,14 @@ __all__ = ["ACCOUNTING", "LiveRunner"]
 
 log = logging.getLogger(__name__)
 
-ACCOUNTING = (
-    "measured: each task's measured energy x PUE x the carbon intensity while it ran "
-    "(idle workers not charged)"
-)
+ACCOUNTING = {
+    Accounting.FULL: "full: every worker slot charged; each task's measured energy x PUE x the "
+    "carbon intensity while it ran, idle slot time x idle power x PUE x the interval's intensity",
+    Accounting.REFERENCE: "reference: evaluation (training) tasks only, wall-clock GPU-hours x "
+    "1 kW x the carbon intensity while they ran (the public CE-NAS code); supernets, estimates "
+    "and idle slots free",
+}
+"""What each accounting mode charges (stored with the run, shown in the report)."""
 
 
 class LiveRunner:
@@ -85,6 +99,7 @@ class LiveRunner:
         sleep: how to wait for the end of an interval (tests pass a no-op).
         progress: called with a :class:`RunState` after every wave.
         data_dir: where a relative trace path is looked up (default ``$CENAS_DATA_DIR``).
+        clock: the driver's wall clock, UNIX seconds (tests pass a fake one).
     """
 
     def __init__(
@@ -100,8 +115,11 @@ class LiveRunner:
         sleep: Callable[[float], None] = time.sleep,
         progress: Callable[[RunState], None] | None = None,
         data_dir: str | Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.cfg, self.run_dir = cfg, run_dir
+        self.clock = clock
+        self.accounting = Accounting(cfg.run.accounting)
         if store is not None:
             self.store = store
         self.workload = workload if workload is not None else build_workload(cfg)
@@ -177,7 +195,8 @@ class LiveRunner:
                 "sha256": self.trace_sha256,
                 "source": self.trace.source.label,
             },
-            "accounting": ACCOUNTING,
+            "accounting": ACCOUNTING[self.accounting],
+            "accounting_mode": self.accounting.value,
             "versions": package_versions(),
             "started_at_s": time.time(),
         }
@@ -219,20 +238,21 @@ class LiveRunner:
         interval_s = c.interval_h * 3600.0
         n_intervals = max(1, math.ceil(c.hours / c.interval_h - 1e-9))
         speed = math.inf if c.seconds_per_hour == 0 else 3600.0 / c.seconds_per_hour
+        idled = {e.payload["interval"]: e.payload for e in self.store.events("idle")}
         self._carbon_g = sum(
             float(p.get("carbon_g") or 0.0) for p in recorded.values() if p["status"] == "ok"
-        )
+        ) + sum(float(p["carbon_g"]) for p in idled.values())
         self.budget = CarbonBudget(c.carbon_budget_g, c.task_energy_bound_kwh, c.pue)
         for p in recorded.values():
             if p["status"] == "ok":
-                self.budget.note_energy(p["kind"], float(p["energy_kwh"]))
+                self.budget.note_energy(p["kind"], float(p.get("charged_kwh", p["energy_kwh"])))
         self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
         stop_reason = "horizon"
         executor: Executor | None = self._executor
         try:
             for k in range(n_intervals):
                 t_s = self.start_s + k * interval_s
-                wall0 = time.time()
+                wall0 = self.clock()
                 alloc_ev = allocations.get(k) or self._decide(k, t_s, core, policy, interval_s)
                 alloc = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
                 if k in allocations:
@@ -244,7 +264,12 @@ class LiveRunner:
                     )
                     todo = [sp for sp in specs if sp.key not in recorded]
                     todo, stop_ev = self.budget.affordable(
-                        todo, self.trace, t_s, interval_s, alloc_ev["intensity"], self._carbon_g
+                        todo,
+                        self.trace,
+                        t_s,
+                        interval_s,
+                        alloc_ev["intensity"],
+                        self._carbon_g + self._idle_bound_g(k, wall0, alloc_ev, speed, idled),
                     )
                     stop = stop_ev is not None
                     if stop_ev is not None:
@@ -275,17 +300,23 @@ class LiveRunner:
                     if stop:
                         stop_reason = "budget"
                         break
-                if stop_reason == "budget":
-                    break
-                if fresh and math.isfinite(speed):
-                    left = wall0 + interval_s / speed - time.time()
+                if fresh and math.isfinite(speed) and stop_reason != "budget":
+                    left = wall0 + interval_s / speed - self.clock()
                     if left > 0:
                         self.sleep(left)
+                if k not in idled:
+                    self._charge_idle(k, wall0, alloc_ev, recorded)
+                if stop_reason == "budget":
+                    break
         finally:
             if executor is not None:
                 executor.close()
                 self._executor = None
-        end = {"reason": stop_reason, **self._wave_event(-1, -1, core)}
+        end = {
+            "reason": stop_reason,
+            "accounting": self.accounting.value,
+            **self._wave_event(-1, -1, core),
+        }
         self.store.append("end", end)
         return end
 
@@ -377,9 +408,17 @@ class LiveRunner:
                 src = self.trace.source.label
             else:
                 intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
-            carbon = r.energy_kwh * self.cfg.run.pue * intensity
+            if self.accounting is Accounting.FULL:
+                carbon = r.energy_kwh * self.cfg.run.pue * intensity
+            elif sp.kind.value == "evaluate":
+                gpu_h = max(r.ended_s - r.started_s, 0.0) / 3600.0
+                carbon = gpu_h * REFERENCE_POWER_W / W_PER_KW * intensity
+            else:
+                carbon = 0.0
             self._carbon_g += carbon
-            self.budget.note_energy(sp.kind.value, r.energy_kwh)
+            # the budget bounds what a task is charged: its energy, or reference GPU-hours x 1 kW
+            charged_kwh = carbon / (intensity * self.cfg.run.pue) if intensity > 0 else 0.0
+            self.budget.note_energy(sp.kind.value, max(charged_kwh, 0.0))
             ev.update(
                 status="ok",
                 y=r.y,
@@ -390,11 +429,65 @@ class LiveRunner:
                 intensity=intensity,
                 carbon_source=src,
                 carbon_g=carbon,
+                charged_kwh=charged_kwh,
                 hours=(t_s - self.start_s) / 3600.0,
                 info=r.info,
             )
         self.store.append("task", ev)
         recorded[sp.key] = ev
+
+    def _idle_power_kw(self) -> float:
+        if self.accounting is not Accounting.FULL:
+            return 0.0
+        return self.cfg.run.idle_power_w / W_PER_KW * self.cfg.run.pue
+
+    def _idle_bound_g(
+        self,
+        k: int,
+        wall0: float,
+        alloc_ev: dict[str, Any],
+        speed: float,
+        idled: dict[int, dict[str, Any]],
+    ) -> float:
+        """The most the interval's idle charge can add (every slot idle for the longer of the
+        interval's paced length and the time spent so far, plus the bound of one more wave)."""
+        if k in idled or self._idle_power_kw() == 0.0:
+            return 0.0
+        paced = self.cfg.run.interval_h * 3600.0 / speed if math.isfinite(speed) else 0.0
+        so_far = max(self.clock() - wall0, 0.0)
+        wave = so_far / max(1, self.cfg.run.waves_per_interval)
+        span_h = max(paced, so_far + 2.0 * wave) / 3600.0
+        return float(
+            self.cfg.run.workers * span_h * self._idle_power_kw() * float(alloc_ev["intensity"])
+        )
+
+    def _charge_idle(
+        self, k: int, wall0: float, alloc_ev: dict[str, Any], recorded: dict[str, dict[str, Any]]
+    ) -> None:
+        """Charge the slot time of interval ``k`` that no task used (``full`` accounting)."""
+        wall_s = max(self.clock() - wall0, 0.0)
+        busy_s = sum(
+            max(float(p["ended_s"]) - float(p["started_s"]), 0.0)
+            for key, p in recorded.items()
+            if key.startswith(f"e{k}.") and p["status"] == "ok"
+        )
+        idle_s = max(self.cfg.run.workers * wall_s - busy_s, 0.0)
+        intensity = float(alloc_ev["intensity"])
+        carbon = idle_s / 3600.0 * self._idle_power_kw() * intensity
+        self._carbon_g += carbon
+        self.store.append(
+            "idle",
+            {
+                "interval": k,
+                "slot_s": self.cfg.run.workers * wall_s,
+                "busy_s": busy_s,
+                "idle_s": idle_s,
+                "idle_power_w": self.cfg.run.idle_power_w,
+                "intensity": intensity,
+                "carbon_g": carbon,
+                "accounting": self.accounting.value,
+            },
+        )
 
     def _hv(self, core: CENASSearch) -> float:
         rows = core.observed.finite_rows() & ~core.observed.estimated
