@@ -8,6 +8,7 @@ neutral record that ``cenas report`` reads.
 """
 
 from cenas.runner._assembly import RunState, build_executor, build_workload
+from cenas.runner._charging import ACCOUNTING, Charging
 from cenas.runner._config import (
     CarbonConfig,
     ExecutorConfig,
@@ -27,7 +28,7 @@ from cenas.runner._executors import (
 )
 from cenas.runner._live import LiveWorkload, LiveWorkloadSettings
 from cenas.runner._recording import live_record
-from cenas.runner._runner import ACCOUNTING, LiveRunner
+from cenas.runner._runner import LiveRunner
 from cenas.runner._workload import (
     EvaluatorWorkload,
     TaskKind,
@@ -40,6 +41,7 @@ from cenas.runner._workload import (
 __all__ = [
     "ACCOUNTING",
     "CarbonConfig",
+    "Charging",
     "EvaluatorWorkload",
     "Executor",
     "ExecutorConfig",

@@ -12,18 +12,10 @@ same loop runs again from the start with the same seed; a task whose result is i
 not executed again, its recorded result is reported instead, so the core reaches the state it had
 at the crash and continues from there.
 
-Carbon is counted one stated way, named in the store, the record, the report and the CLI.
-``full`` (default, :attr:`~cenas.carbon.Accounting.FULL`): every worker slot is charged. A
-task's measured energy (``cenas.live``'s tracker in the worker) times PUE is charged at the
-intensity of the trace time it ran (its wall-clock span mapped onto the interval's trace time;
-with a live API the reading of the interval); at the end of each interval, the slot time no task
-used (``workers`` x the interval's wall time, less the tasks' wall time) is charged at
-``idle_power_w`` x PUE x the interval's intensity. ``reference``
-(:attr:`~cenas.carbon.Accounting.REFERENCE`, the public CE-NAS code): evaluation (training) tasks
-only, at their wall-clock GPU-hours x 1 kW x intensity, no PUE; supernets, estimates and idle
-slots are free. A carbon budget is checked before every task starts, against a bound of its cost
-(twice the largest energy measured for its kind, times the highest intensity of the interval)
-plus, in ``full`` mode, the idle charge the interval could still add; the first task that could
+Carbon is counted one stated way (:mod:`cenas.runner._charging`: ``full`` by default, every
+worker slot charged, idle ones at ``idle_power_w``; or ``reference``), named in the store, the
+record, the report and the CLI. A carbon budget is checked before every task starts, against a
+bound of its cost plus the idle charge the interval could still add; the first task that could
 overshoot stops the search, recorded as such.
 """
 
@@ -42,8 +34,6 @@ import numpy as np
 from cenas._seeding import resolve_seed
 from cenas.alloc import Allocation, AllocationContext, make_policy
 from cenas.carbon import (
-    REFERENCE_POWER_W,
-    W_PER_KW,
     Accounting,
     CarbonSignal,
     ElectricityMapsSignal,
@@ -58,6 +48,7 @@ from cenas.errors import CarbonSignalError, StoreError
 from cenas.moo import LaMOO, hypervolume
 from cenas.runner._assembly import RunState, build_executor, build_workload, package_versions
 from cenas.runner._budget import CarbonBudget
+from cenas.runner._charging import ACCOUNTING, Charging
 from cenas.runner._config import SearchFileConfig, parse_search_config
 from cenas.runner._executors import Executor, Outcome
 from cenas.runner._waves import report_wave, seed_of, wave_tasks
@@ -70,18 +61,9 @@ from cenas.search import (
 )
 from cenas.store import RunStore
 
-__all__ = ["ACCOUNTING", "LiveRunner"]
+__all__ = ["LiveRunner"]
 
 log = logging.getLogger(__name__)
-
-ACCOUNTING = {
-    Accounting.FULL: "full: every worker slot charged; each task's measured energy x PUE x the "
-    "carbon intensity while it ran, idle slot time x idle power x PUE x the interval's intensity",
-    Accounting.REFERENCE: "reference: evaluation (training) tasks only, wall-clock GPU-hours x "
-    "1 kW x the carbon intensity while they ran (the public CE-NAS code); supernets, estimates "
-    "and idle slots free",
-}
-"""What each accounting mode charges (stored with the run, shown in the report)."""
 
 
 class LiveRunner:
@@ -120,6 +102,9 @@ class LiveRunner:
         self.cfg, self.run_dir = cfg, run_dir
         self.clock = clock
         self.accounting = Accounting(cfg.run.accounting)
+        self.charging = Charging(
+            self.accounting, cfg.run.workers, cfg.run.pue, cfg.run.idle_power_w
+        )
         if store is not None:
             self.store = store
         self.workload = workload if workload is not None else build_workload(cfg)
@@ -408,13 +393,9 @@ class LiveRunner:
                 src = self.trace.source.label
             else:
                 intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
-            if self.accounting is Accounting.FULL:
-                carbon = r.energy_kwh * self.cfg.run.pue * intensity
-            elif sp.kind.value == "evaluate":
-                gpu_h = max(r.ended_s - r.started_s, 0.0) / 3600.0
-                carbon = gpu_h * REFERENCE_POWER_W / W_PER_KW * intensity
-            else:
-                carbon = 0.0
+            carbon = self.charging.task_g(
+                sp.kind.value, r.energy_kwh, r.ended_s - r.started_s, intensity
+            )
             self._carbon_g += carbon
             # the budget bounds what a task is charged: its energy, or reference GPU-hours x 1 kW
             charged_kwh = carbon / (intensity * self.cfg.run.pue) if intensity > 0 else 0.0
@@ -436,11 +417,6 @@ class LiveRunner:
         self.store.append("task", ev)
         recorded[sp.key] = ev
 
-    def _idle_power_kw(self) -> float:
-        if self.accounting is not Accounting.FULL:
-            return 0.0
-        return self.cfg.run.idle_power_w / W_PER_KW * self.cfg.run.pue
-
     def _idle_bound_g(
         self,
         k: int,
@@ -449,45 +425,27 @@ class LiveRunner:
         speed: float,
         idled: dict[int, dict[str, Any]],
     ) -> float:
-        """The most the interval's idle charge can add (every slot idle for the longer of the
-        interval's paced length and the time spent so far, plus the bound of one more wave)."""
-        if k in idled or self._idle_power_kw() == 0.0:
+        if k in idled:
             return 0.0
-        paced = self.cfg.run.interval_h * 3600.0 / speed if math.isfinite(speed) else 0.0
-        so_far = max(self.clock() - wall0, 0.0)
-        wave = so_far / max(1, self.cfg.run.waves_per_interval)
-        span_h = max(paced, so_far + 2.0 * wave) / 3600.0
-        return float(
-            self.cfg.run.workers * span_h * self._idle_power_kw() * float(alloc_ev["intensity"])
+        return self.charging.idle_reserve_g(
+            max(self.clock() - wall0, 0.0),
+            self.cfg.run.interval_h * 3600.0 / speed,
+            self.cfg.run.waves_per_interval,
+            float(alloc_ev["intensity"]),
         )
 
     def _charge_idle(
         self, k: int, wall0: float, alloc_ev: dict[str, Any], recorded: dict[str, dict[str, Any]]
     ) -> None:
-        """Charge the slot time of interval ``k`` that no task used (``full`` accounting)."""
-        wall_s = max(self.clock() - wall0, 0.0)
+        """Charge the slot time of interval ``k`` that no task used."""
         busy_s = sum(
             max(float(p["ended_s"]) - float(p["started_s"]), 0.0)
             for key, p in recorded.items()
             if key.startswith(f"e{k}.") and p["status"] == "ok"
         )
-        idle_s = max(self.cfg.run.workers * wall_s - busy_s, 0.0)
-        intensity = float(alloc_ev["intensity"])
-        carbon = idle_s / 3600.0 * self._idle_power_kw() * intensity
-        self._carbon_g += carbon
-        self.store.append(
-            "idle",
-            {
-                "interval": k,
-                "slot_s": self.cfg.run.workers * wall_s,
-                "busy_s": busy_s,
-                "idle_s": idle_s,
-                "idle_power_w": self.cfg.run.idle_power_w,
-                "intensity": intensity,
-                "carbon_g": carbon,
-                "accounting": self.accounting.value,
-            },
-        )
+        ev = self.charging.idle_event(k, self.clock() - wall0, busy_s, float(alloc_ev["intensity"]))
+        self._carbon_g += float(ev["carbon_g"])
+        self.store.append("idle", ev)
 
     def _hv(self, core: CENASSearch) -> float:
         rows = core.observed.finite_rows() & ~core.observed.estimated
