@@ -8,7 +8,9 @@ local worker processes; then random search trains uniformly drawn architectures 
 same workers, seeded by the same seed) in batches of one per worker while its measured energy stays
 within the CE-NAS run's total measured energy (supernet training and estimates included). Prints
 one row per seed and method: architectures trained, measured energy, hypervolume of the trained
-front (val_error_pct, params; reference point of the workload), CE-NAS's carbon and its sources.
+front (held-out accuracy max, params min; reference point of the workload), CE-NAS's carbon
+(in the config's accounting mode, named in the output) and its sources. The workload is the
+runner's one: cenas.live's NAS-Bench-201 networks and region supernets.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cenas.carbon import Accounting
 from cenas.moo import hypervolume
 from cenas.runner import (
+    ACCOUNTING,
     LiveRunner,
     LocalExecutor,
     Outcome,
@@ -118,10 +122,8 @@ def main() -> None:
     for m in ("CE-NAS", "random search"):
         hvs = [r[4] for r in rows if r[1] == m]
         print(f"median HV {m}: {np.median(hvs):.6g}")
-    print(
-        "carbon accounting: measured (task energy x PUE x intensity while it ran); "
-        "energy from each worker's meter"
-    )
+    print(f"carbon accounting: {ACCOUNTING[Accounting(base.run.accounting)]}")
+    print("energy: cenas.live's tracker around each task, in each worker")
 
 
 if __name__ == "__main__":

@@ -96,4 +96,26 @@ def test_report_of_a_live_run(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert doc["kind"] == "live" and doc["evaluations"] >= 3
     page = Path(doc["report"]).read_text()
     assert page.count("data:image/png;base64,") == 2
-    assert "measured" in page and "t.csv" in page
+    assert "full: every worker slot charged" in page and "t.csv" in page
+
+
+def test_shipped_gpu_config_parses_and_fails_in_one_line_without_its_data(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cfg = Path(__file__).parents[2] / "configs" / "search_cifar10_ray.toml"
+    parsed = parse_search_config(__import__("tomllib").loads(cfg.read_text()), str(cfg))
+    assert parsed.executor.kind == "ray" and parsed.workload.device == "cuda"
+    code, _, err = run(capsys, "search", str(cfg), "--out", str(tmp_path / "run"))
+    _one_line_error(code, err, "cifar-10-batches-py")
+    assert not (tmp_path / "run").exists()
+    # with the data but no GPU on a local executor: the device is named
+    text = cfg.read_text().replace('kind = "ray"', 'kind = "local"')
+    text = text.replace('dataset = "cifar10"', 'dataset = "synthetic"')
+    text = text.replace('data_dir = "/path/to/cifar-10-batches-py"', "")
+    (tmp_path / "local.toml").write_text(text)
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    code, _, err = run(capsys, "search", str(tmp_path / "local.toml"), "--out", str(tmp_path / "r"))
+    _one_line_error(code, err, "cuda")

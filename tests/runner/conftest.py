@@ -46,9 +46,11 @@ trace = "{trace}"
 start = "2021-01-01T00:00:00Z"
 [workload]
 dataset = "synthetic"
-width = 8
-epochs = 2
+channels = 4
+epochs = 1
 supernet_epochs = 1
+batch_size = 32
+latency_repeats = 1
 """
         p = tmp_path / name
         p.write_text(text)

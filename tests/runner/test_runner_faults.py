@@ -102,7 +102,11 @@ def test_unknown_dataset_is_a_config_error(
 ) -> None:
     cfg_path = search_config()
     cfg_path.write_text(cfg_path.read_text().replace('dataset = "synthetic"', 'dataset = "mnist"'))
-    with pytest.raises(ConfigError, match="unknown dataset 'mnist'"):
+    with pytest.raises(ConfigError, match=r"workload\.dataset must be one of digits.*'mnist'"):
+        load_search_config(cfg_path)
+    # a data set that needs files it cannot find fails before the run exists
+    cfg_path.write_text(cfg_path.read_text().replace('dataset = "mnist"', 'dataset = "cifar10"'))
+    with pytest.raises(ConfigError, match="cifar10 data set needs a data_dir"):
         LiveRunner.start(load_search_config(cfg_path), tmp_path / "run")
     assert not (tmp_path / "run" / "run.sqlite").exists(), "nothing is created on bad input"
 

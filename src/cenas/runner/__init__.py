@@ -8,7 +8,7 @@ neutral record that ``cenas report`` reads.
 """
 
 from cenas.runner._assembly import RunState, build_executor, build_workload
-from cenas.runner._cellnet import DATASETS, CellNetWorkload, load_dataset
+from cenas.runner._charging import ACCOUNTING, Charging
 from cenas.runner._config import (
     CarbonConfig,
     ExecutorConfig,
@@ -26,8 +26,9 @@ from cenas.runner._executors import (
     Outcome,
     RayExecutor,
 )
+from cenas.runner._live import LiveWorkload, LiveWorkloadSettings
 from cenas.runner._recording import live_record
-from cenas.runner._runner import ACCOUNTING, LiveRunner
+from cenas.runner._runner import LiveRunner
 from cenas.runner._workload import (
     EvaluatorWorkload,
     TaskKind,
@@ -39,14 +40,15 @@ from cenas.runner._workload import (
 
 __all__ = [
     "ACCOUNTING",
-    "DATASETS",
     "CarbonConfig",
-    "CellNetWorkload",
+    "Charging",
     "EvaluatorWorkload",
     "Executor",
     "ExecutorConfig",
     "InlineExecutor",
     "LiveRunner",
+    "LiveWorkload",
+    "LiveWorkloadSettings",
     "LocalExecutor",
     "Outcome",
     "RayExecutor",
@@ -62,7 +64,6 @@ __all__ = [
     "build_executor",
     "build_workload",
     "live_record",
-    "load_dataset",
     "load_search_config",
     "parse_search_config",
     "run_task",

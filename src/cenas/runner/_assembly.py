@@ -37,18 +37,24 @@ class RunState:
 
 
 def build_workload(cfg: SearchFileConfig) -> Workload:
-    """The workload a configuration names."""
-    from cenas.runner._cellnet import CellNetWorkload
+    """The workload a configuration names: NAS-Bench-201 networks trained by :mod:`cenas.live`.
 
-    w = cfg.workload
-    return CellNetWorkload(
-        w.dataset,
-        width=w.width,
-        epochs=w.epochs,
-        supernet_epochs=w.supernet_epochs,
-        batch_size=w.batch_size,
-        lr=w.lr,
-    )
+    Raises:
+        ConfigError, DataFileMissingError, ChecksumError, DataError: the data set cannot be
+            loaded or a setting is out of range.
+    """
+    import dataclasses
+
+    from cenas.runner._live import LiveWorkload, LiveWorkloadSettings
+
+    workload = LiveWorkload(LiveWorkloadSettings(**dataclasses.asdict(cfg.workload)))
+    if cfg.executor.kind == "local":
+        # local workers see this machine's devices: a missing GPU fails here, before the run
+        # exists; Ray workers may sit on other machines, where the task itself checks
+        from cenas.live import resolve_device
+
+        resolve_device(cfg.workload.device)
+    return workload
 
 
 def package_versions() -> dict[str, str]:

@@ -49,6 +49,10 @@ class RunConfig:
         tdp_w: CPU TDP for the CPU energy model when the CPU is not in cenas's table.
         task_energy_bound_kwh: the most energy a task of a kind not yet seen is assumed to
             need, for the budget check (afterwards: twice the largest measured).
+        accounting: ``full`` (default): every worker slot is charged, tasks at their measured
+            energy and idle slots at ``idle_power_w``, all x PUE x intensity; ``reference``:
+            evaluation (training) tasks only, measured energy x intensity (CE-NAS's code).
+        idle_power_w: power of one idle worker slot, W (``full`` accounting).
     """
 
     seed: int = 0
@@ -62,6 +66,8 @@ class RunConfig:
     pue: float = 1.0
     tdp_w: float | None = None
     task_energy_bound_kwh: float = 0.001
+    accounting: str = "full"
+    idle_power_w: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -97,14 +103,32 @@ class CarbonConfig:
 
 @dataclass(frozen=True)
 class WorkloadConfig:
-    """What is trained (table ``[workload]``): see :class:`~cenas.runner.CellNetWorkload`."""
+    """What is trained (table ``[workload]``): NAS-Bench-201 networks by :mod:`cenas.live`.
+
+    Attributes:
+        dataset: ``digits`` (bundled), ``fashion-mnist``, ``cifar10`` or ``synthetic`` (tests).
+        data_dir: the data set's directory (Fashion-MNIST: default Debian's; CIFAR-10: needed).
+        train_size, val_size: keep only this many training / validation images (unset: all).
+        channels, cells_per_stage: C and N of the networks and supernets.
+        epochs: standalone training budget of an evaluation.
+        supernet_epochs: epochs of each region's supernet training (fine-tuning for a child).
+        batch_size, lr: SGD mini-batch and initial learning rate (cosine-annealed).
+        latency_repeats: timed batch-1 passes of the recorded latency (not an objective).
+        device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
+    """
 
     dataset: str = "digits"
-    width: int = 32
-    epochs: int = 15
-    supernet_epochs: int = 6
+    data_dir: str = ""
+    train_size: int | None = None
+    val_size: int | None = None
+    channels: int = 8
+    cells_per_stage: int = 1
+    epochs: int = 3
+    supernet_epochs: int = 2
     batch_size: int = 64
-    lr: float = 3e-3
+    lr: float = 0.05
+    latency_repeats: int = 5
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -142,6 +166,8 @@ _CHOICES = {
     ("search", "mode"): tuple(m.value for m in SearchMode),
     ("carbon", "api"): ("none", "electricitymaps", "uk"),
     ("executor", "kind"): ("local", "ray"),
+    ("workload", "dataset"): ("digits", "fashion-mnist", "cifar10", "synthetic"),
+    ("run", "accounting"): ("full", "reference"),
 }
 
 
@@ -216,6 +242,14 @@ def _check(cfg: SearchFileConfig, label: str) -> None:
             "run.task_energy_bound_kwh must be > 0",
             r.task_energy_bound_kwh,
         ),
+        (r.idle_power_w >= 0, "run.idle_power_w must be >= 0", r.idle_power_w),
+        (cfg.workload.epochs >= 1, "workload.epochs must be >= 1", cfg.workload.epochs),
+        (
+            cfg.workload.supernet_epochs >= 1,
+            "workload.supernet_epochs must be >= 1",
+            cfg.workload.supernet_epochs,
+        ),
+        (cfg.workload.lr > 0, "workload.lr must be > 0", cfg.workload.lr),
         (cfg.executor.num_cpus > 0, "executor.num_cpus must be > 0", cfg.executor.num_cpus),
         (cfg.executor.num_gpus >= 0, "executor.num_gpus must be >= 0", cfg.executor.num_gpus),
         (cfg.search.leaf_size >= 2, "search.leaf_size must be >= 2", cfg.search.leaf_size),

@@ -35,7 +35,7 @@ def live_record(run_dir: str | Path, space: SearchSpace | None = None) -> RunRec
         from cenas.errors import StoreError
 
         raise StoreError(f"{run_dir} holds no run event")
-    if space is None and run["workload"].get("workload") == "cellnet":
+    if space is None and run["workload"].get("workload") in ("nb201-live", "cellnet"):
         from cenas.space import NB201Space
 
         space = NB201Space()
@@ -124,14 +124,19 @@ def live_record(run_dir: str | Path, space: SearchSpace | None = None) -> RunRec
     )
     summary: dict[str, Any] = {"status": "finished" if end else "unfinished (resume to continue)"}
     if end is not None:
-        summary.update(stop_reason=end["reason"], hv=end["hv"], carbon_g=end["carbon_g"])
+        summary.update(
+            stop_reason=end["reason"],
+            hv=end["hv"],
+            carbon_g=end["carbon_g"],
+            accounting=str(run.get("accounting_mode", "measured")),
+        )
     return RunRecord(
         kind="live",
         title=title,
         objectives=list(run["objectives"]),
         maximize=mx,
         ref_point=ref,
-        accounting="measured",
+        accounting=str(run.get("accounting_mode", "measured")),
         carbon_budget_g=cfg["run"]["carbon_budget_g"],
         evaluations=evals,
         estimates=estimates,

@@ -12,12 +12,11 @@ same loop runs again from the start with the same seed; a task whose result is i
 not executed again, its recorded result is reported instead, so the core reaches the state it had
 at the crash and continues from there.
 
-Carbon. Each task's measured energy (the worker's meter) times PUE is charged at the intensity
-of the trace time it ran (its wall-clock span mapped onto the interval's trace time; with a live
-API the reading of the interval). Accounting mode ``measured``: idle workers are not charged.
-A carbon budget is checked before every task starts, against a bound of its cost (twice the
-largest energy measured for its kind, times the highest intensity of the interval); the first
-task that could overshoot stops the search, recorded as such.
+Carbon is counted one stated way (:mod:`cenas.runner._charging`: ``full`` by default, every
+worker slot charged, idle ones at ``idle_power_w``; or ``reference``), named in the store, the
+record, the report and the CLI. A carbon budget is checked before every task starts, against a
+bound of its cost plus the idle charge the interval could still add; the first task that could
+overshoot stops the search, recorded as such.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ import numpy as np
 from cenas._seeding import resolve_seed
 from cenas.alloc import Allocation, AllocationContext, make_policy
 from cenas.carbon import (
+    Accounting,
     CarbonSignal,
     ElectricityMapsSignal,
     IntensityTrace,
@@ -48,6 +48,7 @@ from cenas.errors import CarbonSignalError, StoreError
 from cenas.moo import LaMOO, hypervolume
 from cenas.runner._assembly import RunState, build_executor, build_workload, package_versions
 from cenas.runner._budget import CarbonBudget
+from cenas.runner._charging import ACCOUNTING, Charging
 from cenas.runner._config import SearchFileConfig, parse_search_config
 from cenas.runner._executors import Executor, Outcome
 from cenas.runner._waves import report_wave, seed_of, wave_tasks
@@ -60,14 +61,9 @@ from cenas.search import (
 )
 from cenas.store import RunStore
 
-__all__ = ["ACCOUNTING", "LiveRunner"]
+__all__ = ["LiveRunner"]
 
 log = logging.getLogger(__name__)
-
-ACCOUNTING = (
-    "measured: each task's measured energy x PUE x the carbon intensity while it ran "
-    "(idle workers not charged)"
-)
 
 
 class LiveRunner:
@@ -85,6 +81,7 @@ class LiveRunner:
         sleep: how to wait for the end of an interval (tests pass a no-op).
         progress: called with a :class:`RunState` after every wave.
         data_dir: where a relative trace path is looked up (default ``$CENAS_DATA_DIR``).
+        clock: the driver's wall clock, UNIX seconds (tests pass a fake one).
     """
 
     def __init__(
@@ -100,8 +97,14 @@ class LiveRunner:
         sleep: Callable[[float], None] = time.sleep,
         progress: Callable[[RunState], None] | None = None,
         data_dir: str | Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.cfg, self.run_dir = cfg, run_dir
+        self.clock = clock
+        self.accounting = Accounting(cfg.run.accounting)
+        self.charging = Charging(
+            self.accounting, cfg.run.workers, cfg.run.pue, cfg.run.idle_power_w
+        )
         if store is not None:
             self.store = store
         self.workload = workload if workload is not None else build_workload(cfg)
@@ -177,7 +180,8 @@ class LiveRunner:
                 "sha256": self.trace_sha256,
                 "source": self.trace.source.label,
             },
-            "accounting": ACCOUNTING,
+            "accounting": ACCOUNTING[self.accounting],
+            "accounting_mode": self.accounting.value,
             "versions": package_versions(),
             "started_at_s": time.time(),
         }
@@ -219,20 +223,21 @@ class LiveRunner:
         interval_s = c.interval_h * 3600.0
         n_intervals = max(1, math.ceil(c.hours / c.interval_h - 1e-9))
         speed = math.inf if c.seconds_per_hour == 0 else 3600.0 / c.seconds_per_hour
+        idled = {e.payload["interval"]: e.payload for e in self.store.events("idle")}
         self._carbon_g = sum(
             float(p.get("carbon_g") or 0.0) for p in recorded.values() if p["status"] == "ok"
-        )
+        ) + sum(float(p["carbon_g"]) for p in idled.values())
         self.budget = CarbonBudget(c.carbon_budget_g, c.task_energy_bound_kwh, c.pue)
         for p in recorded.values():
             if p["status"] == "ok":
-                self.budget.note_energy(p["kind"], float(p["energy_kwh"]))
+                self.budget.note_energy(p["kind"], float(p.get("charged_kwh", p["energy_kwh"])))
         self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
         stop_reason = "horizon"
         executor: Executor | None = self._executor
         try:
             for k in range(n_intervals):
                 t_s = self.start_s + k * interval_s
-                wall0 = time.time()
+                wall0 = self.clock()
                 alloc_ev = allocations.get(k) or self._decide(k, t_s, core, policy, interval_s)
                 alloc = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
                 if k in allocations:
@@ -244,7 +249,12 @@ class LiveRunner:
                     )
                     todo = [sp for sp in specs if sp.key not in recorded]
                     todo, stop_ev = self.budget.affordable(
-                        todo, self.trace, t_s, interval_s, alloc_ev["intensity"], self._carbon_g
+                        todo,
+                        self.trace,
+                        t_s,
+                        interval_s,
+                        alloc_ev["intensity"],
+                        self._carbon_g + self._idle_bound_g(k, wall0, alloc_ev, speed, idled),
                     )
                     stop = stop_ev is not None
                     if stop_ev is not None:
@@ -275,17 +285,23 @@ class LiveRunner:
                     if stop:
                         stop_reason = "budget"
                         break
-                if stop_reason == "budget":
-                    break
-                if fresh and math.isfinite(speed):
-                    left = wall0 + interval_s / speed - time.time()
+                if fresh and math.isfinite(speed) and stop_reason != "budget":
+                    left = wall0 + interval_s / speed - self.clock()
                     if left > 0:
                         self.sleep(left)
+                if k not in idled:
+                    self._charge_idle(k, wall0, alloc_ev, recorded)
+                if stop_reason == "budget":
+                    break
         finally:
             if executor is not None:
                 executor.close()
                 self._executor = None
-        end = {"reason": stop_reason, **self._wave_event(-1, -1, core)}
+        end = {
+            "reason": stop_reason,
+            "accounting": self.accounting.value,
+            **self._wave_event(-1, -1, core),
+        }
         self.store.append("end", end)
         return end
 
@@ -377,9 +393,13 @@ class LiveRunner:
                 src = self.trace.source.label
             else:
                 intensity, src = float(alloc_ev["intensity"]), str(alloc_ev["source"])
-            carbon = r.energy_kwh * self.cfg.run.pue * intensity
+            carbon = self.charging.task_g(
+                sp.kind.value, r.energy_kwh, r.ended_s - r.started_s, intensity
+            )
             self._carbon_g += carbon
-            self.budget.note_energy(sp.kind.value, r.energy_kwh)
+            # the budget bounds what a task is charged: its energy, or reference GPU-hours x 1 kW
+            charged_kwh = carbon / (intensity * self.cfg.run.pue) if intensity > 0 else 0.0
+            self.budget.note_energy(sp.kind.value, max(charged_kwh, 0.0))
             ev.update(
                 status="ok",
                 y=r.y,
@@ -390,11 +410,42 @@ class LiveRunner:
                 intensity=intensity,
                 carbon_source=src,
                 carbon_g=carbon,
+                charged_kwh=charged_kwh,
                 hours=(t_s - self.start_s) / 3600.0,
                 info=r.info,
             )
         self.store.append("task", ev)
         recorded[sp.key] = ev
+
+    def _idle_bound_g(
+        self,
+        k: int,
+        wall0: float,
+        alloc_ev: dict[str, Any],
+        speed: float,
+        idled: dict[int, dict[str, Any]],
+    ) -> float:
+        if k in idled:
+            return 0.0
+        return self.charging.idle_reserve_g(
+            max(self.clock() - wall0, 0.0),
+            self.cfg.run.interval_h * 3600.0 / speed,
+            self.cfg.run.waves_per_interval,
+            float(alloc_ev["intensity"]),
+        )
+
+    def _charge_idle(
+        self, k: int, wall0: float, alloc_ev: dict[str, Any], recorded: dict[str, dict[str, Any]]
+    ) -> None:
+        """Charge the slot time of interval ``k`` that no task used."""
+        busy_s = sum(
+            max(float(p["ended_s"]) - float(p["started_s"]), 0.0)
+            for key, p in recorded.items()
+            if key.startswith(f"e{k}.") and p["status"] == "ok"
+        )
+        ev = self.charging.idle_event(k, self.clock() - wall0, busy_s, float(alloc_ev["intensity"]))
+        self._carbon_g += float(ev["carbon_g"])
+        self.store.append("idle", ev)
 
     def _hv(self, core: CENASSearch) -> float:
         rows = core.observed.finite_rows() & ~core.observed.estimated

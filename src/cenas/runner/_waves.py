@@ -11,12 +11,27 @@ from cenas.errors import StoreError
 from cenas.runner._workload import TaskKind, TaskSpec
 from cenas.search import CENASSearch, EstimationTask, EvaluationTask, SupernetTask
 
-__all__ = ["report_wave", "seed_of", "wave_tasks"]
+__all__ = ["region_members", "report_wave", "seed_of", "wave_tasks"]
 
 
 def seed_of(seed: int, *parts: int) -> int:
     """A child seed of ``seed`` named by ``parts`` (independent of the order tasks run in)."""
     return int(np.random.SeedSequence([seed, *parts]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def region_members(core: CENASSearch, region_id: int) -> tuple[int, ...]:
+    """The architectures of the core's current region (empty for region 0, the whole space).
+
+    A supernet task is handed out right after the refit that made its region current, so the
+    core's membership mask is that region's. The core offers no public accessor for the mask
+    (``cenas.search`` is another engineer's package), hence the private read.
+    """
+    if region_id == 0:
+        return ()
+    if core.region.id != region_id:
+        raise StoreError(f"region {region_id} is not the current region {core.region.id}")
+    mask = core._region_members
+    return tuple(int(i) for i in np.flatnonzero(mask))
 
 
 def wave_tasks(
@@ -33,7 +48,12 @@ def wave_tasks(
             sp = TaskSpec(key, TaskKind.EVALUATE, (task.index,), 0, seed_of(seed, 2, task.index))
         elif isinstance(task, SupernetTask):
             sp = TaskSpec(
-                key, TaskKind.SUPERNET, (), task.region_id, seed_of(seed, 3, task.region_id)
+                key,
+                TaskKind.SUPERNET,
+                (),
+                task.region_id,
+                seed_of(seed, 3, task.region_id),
+                region_members(core, task.region_id),
             )
         else:
             sp = TaskSpec(

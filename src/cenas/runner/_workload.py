@@ -47,6 +47,7 @@ class TaskSpec:
             ``supernet``).
         region_id: the region (its supernet) for ``supernet``/``estimate``.
         seed: the task's seed (training order, initialisation).
+        members: for ``supernet``: the region's architectures (empty: the whole space).
     """
 
     key: str
@@ -54,6 +55,7 @@ class TaskSpec:
     indices: tuple[int, ...] = ()
     region_id: int = 0
     seed: int = 0
+    members: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,11 @@ class Workload(ABC):
     ref_point: list[float]
 
     @abstractmethod
-    def train_supernet(self, region_id: int, seed: int, workdir: Path) -> dict[str, Any]:
-        """Train (or fine-tune) the supernet of a region; returns facts for the record."""
+    def train_supernet(
+        self, region_id: int, seed: int, workdir: Path, members: tuple[int, ...] = ()
+    ) -> dict[str, Any]:
+        """Train (or fine-tune) the supernet of a region (its ``members``; empty: the whole
+        space); returns facts for the record."""
 
     @abstractmethod
     def estimate(
@@ -105,6 +110,12 @@ class Workload(ABC):
     @abstractmethod
     def evaluate(self, index: int, seed: int) -> NDArray[np.float64]:
         """True objectives after training to convergence, minimisation form, shape ``(m,)``."""
+
+    def evaluate_with_info(
+        self, index: int, seed: int
+    ) -> tuple[NDArray[np.float64], dict[str, Any]]:
+        """:meth:`evaluate` with facts for the record (override to add them)."""
+        return self.evaluate(index, seed), {}
 
     def describe(self) -> dict[str, Any]:
         """Facts for the record: data checksums, settings (override to add)."""
@@ -121,7 +132,9 @@ class EvaluatorWorkload(Workload):
         self.objectives = list(evaluator.objectives.metrics)
         self.maximize = [bool(s < 0) for s in evaluator.objectives.signs]
 
-    def train_supernet(self, region_id: int, seed: int, workdir: Path) -> dict[str, Any]:
+    def train_supernet(
+        self, region_id: int, seed: int, workdir: Path, members: tuple[int, ...] = ()
+    ) -> dict[str, Any]:
         return {"supernet": "tabular: the benchmark's estimate columns"}
 
     def estimate(
@@ -164,7 +177,7 @@ def run_task(
     info: dict[str, Any] = {"pid": os.getpid()}
     y: NDArray[np.float64]
     if spec.kind is TaskKind.SUPERNET:
-        info.update(workload.train_supernet(spec.region_id, spec.seed, Path(workdir)))
+        info.update(workload.train_supernet(spec.region_id, spec.seed, Path(workdir), spec.members))
         y = np.zeros((0, len(workload.objectives)))
     elif spec.kind is TaskKind.ESTIMATE:
         y, more = workload.estimate(
@@ -172,13 +185,21 @@ def run_task(
         )
         info.update(more)
     else:
-        y = workload.evaluate(spec.indices[0], spec.seed).reshape(1, -1)
+        row, more = workload.evaluate_with_info(spec.indices[0], spec.seed)
+        y = row.reshape(1, -1)
+        info.update(more)
     t1 = time.time()
-    joules = sum(sum(m.energy_j(t1).values()) for m in meters)
+    # a workload that measured its own task (cenas.live's tracker) reports that energy; else the
+    # worker's meters around the whole call
+    energy_kwh = info.pop("measured_energy_kwh", None)
+    meter = info.pop("measured_meter", None)
+    if energy_kwh is None:
+        energy_kwh = sum(sum(m.energy_j(t1).values()) for m in meters) / J_PER_KWH
+        meter = "+".join(m.name for m in meters)
     return TaskResult(
         y=np.asarray(y, dtype=np.float64).tolist(),
-        energy_kwh=joules / J_PER_KWH,
-        meter="+".join(m.name for m in meters),
+        energy_kwh=float(energy_kwh),
+        meter=str(meter),
         started_s=t0,
         ended_s=t1,
         info=info,

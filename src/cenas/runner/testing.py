@@ -38,8 +38,10 @@ class FaultyWorkload(Workload):
         self.maximize, self.ref_point = base.maximize, base.ref_point
         self.raise_on, self.kill_on, self.marker_dir = raise_on, kill_on, marker_dir
 
-    def train_supernet(self, region_id: int, seed: int, workdir: Path) -> dict[str, Any]:
-        return self.base.train_supernet(region_id, seed, workdir)
+    def train_supernet(
+        self, region_id: int, seed: int, workdir: Path, members: tuple[int, ...] = ()
+    ) -> dict[str, Any]:
+        return self.base.train_supernet(region_id, seed, workdir, members)
 
     def estimate(
         self, indices: NDArray[np.int64], region_id: int, workdir: Path
