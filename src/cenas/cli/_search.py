@@ -103,8 +103,9 @@ def _finish(run_dir: Path, as_json: bool, started: float) -> None:
     for f in sorted(front_rows, key=lambda d: float(d[rec.objectives[0]])):
         table.add_row(f["arch"], *(f"{f[o]:.6g}" for o in rec.objectives))
     console.print(table)
+    ref = ", ".join(f"{v + 0.0:g}" for v in rec.ref_point)  # + 0.0: no "-0" for a negated 0
     console.print(
-        f"hypervolume {hv:.6g} (reference point {rec.ref_point}); {doc['trained']} trained, "
+        f"hypervolume {hv:.6g} (reference point [{ref}]); {doc['trained']} trained, "
         f"{doc['failed']} failed; carbon {doc['carbon_g'] or 0.0:.4g} gCO2eq "
         f"({rec.provenance['carbon accounting']}); intensity from {doc['carbon_sources']}; "
         f"energy {doc['energy_meter']}; stop: {doc['stop_reason']}; run directory {run_dir}",
