@@ -160,3 +160,34 @@ def test_a_policy_without_a_forecaster_rejects_one(tmp_path: Path) -> None:
     text = MINIMAL.replace('policy = "all-evaluation"', 'policy = "random"\nforecaster = "x"')
     with pytest.raises(ConfigError, match="uses no forecaster; policies that do: heuristic"):
         load_config(write(tmp_path, text))
+
+
+def test_a_method_sets_its_own_search_settings(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "lookahead_h = 12",
+        "lookahead_h = 12\nsearch = { direct_when_empty = true, queue_capacity = 8 }",
+    )
+    cfg = load_config(write(tmp_path, text))
+    ours, vanilla = cfg.method("CE-NAS"), cfg.method("vanilla")
+    assert dict(ours.search) == {"direct_when_empty": True, "queue_capacity": 8}
+    assert dict(vanilla.search) == {}
+    assert cfg.search.direct_when_empty is False  # [search] itself is unchanged
+    # [search] cannot set Cap(R) (it is [sim].queue_capacity), a method can
+    with pytest.raises(ConfigError, match=r"search\.queue_capacity: unknown key"):
+        load_config(write(tmp_path, MINIMAL + "\n[search]\nqueue_capacity = 8\n"))
+
+
+@pytest.mark.parametrize(
+    ("search", "match"),
+    [
+        ("{ direct_when_empty = 1 }", r"methods\[0\]\.search\.direct_when_empty must be"),
+        ("{ ranked = 1 }", r"methods\[0\]\.search\.ranked: unknown key"),
+        ('{ rank_by = "psychic" }', r"methods 'CE-NAS': search: rank_by must be one of"),
+        ("{ queue_capacity = 0 }", r"methods 'CE-NAS': search: queue_capacity must be"),
+        ("3", r"methods\[0\]\.search must be a table"),
+    ],
+)
+def test_a_method_search_table_is_validated(tmp_path: Path, search: str, match: str) -> None:
+    text = MINIMAL.replace("lookahead_h = 12", f"lookahead_h = 12\nsearch = {search}")
+    with pytest.raises(ConfigError, match=match):
+        load_config(write(tmp_path, text))

@@ -234,3 +234,18 @@ def test_simulate_with_a_budget_fraction(
     assert doc["carbon_g"] <= doc["budget_g"] and doc["accounting"] == "full"
     code, _, err = cli(capsys, "simulate", str(cfg), "--budget", "-5", *d)
     assert code != 0 and "--budget must be > 0" in err
+
+
+def test_the_shipped_hybrid_gets_its_own_search_settings(data_dir: Path) -> None:
+    from cenas.sim import build_spec
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "configs" / "nb201_trace1.toml")
+    hybrid = build_spec(cfg, RunKey("CE-NAS hybrid", "trace1", 0), data_dir)
+    planner = build_spec(cfg, RunKey("CE-NAS planner", "trace1", 0), data_dir)
+    assert hybrid.search.direct_when_empty and not planner.search.direct_when_empty
+    assert hybrid.sim.queue_capacity == hybrid.search.queue_capacity == 8
+    assert planner.sim.queue_capacity == 32
+    assert hybrid.policy.name == "hybrid"
+    r = run_config(cfg, RunKey("CE-NAS hybrid", "trace1", 0, budget_fraction=0.2), data_dir)
+    assert r.totals["carbon_g"] <= r.totals["budget_g"]
+    assert r.totals["queue_length"] <= 8

@@ -3,11 +3,13 @@
 A policy decides from an :class:`AllocationContext` (what it may know at time t) and returns an
 :class:`Allocation` (sampling, evaluation and idle GPUs). Implementations: the CE-NAS heuristic,
 random, all-evaluation (vanilla LaMOO), all-sampling (one-shot LaMOO), a fixed ratio, the
-budget planner, and the baselines a user would pick instead (threshold suspend-resume,
-CarbonScaler); a learned policy plugs in through the same :class:`AllocationPolicy` interface.
+budget planner, the CE-NAS hybrid (the recommended carbon-aware method), and the baselines a user
+would pick instead (threshold suspend-resume, CarbonScaler); a learned policy plugs in through
+the same :class:`AllocationPolicy` interface.
 """
 
 from cenas.alloc._base import Allocation, AllocationContext, AllocationPolicy, split_gpus
+from cenas.alloc._hybrid import HybridPolicy
 from cenas.alloc._planner import (
     BudgetPlannerPolicy,
     CarbonScalerPolicy,
@@ -36,6 +38,7 @@ __all__ = [
     "FixedRatioPolicy",
     "ForecasterLike",
     "HeuristicPolicy",
+    "HybridPolicy",
     "Outlook",
     "RandomPolicy",
     "ThresholdPolicy",

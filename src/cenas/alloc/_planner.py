@@ -160,8 +160,11 @@ class CarbonScalerPolicy(AllocationPolicy):
     def reset(self, seed: int | None) -> None:
         self.outlook.reset()
 
-    def training_plan(self, ctx: AllocationContext, budget_share: float = 1.0) -> int:
-        """Training GPUs for the current interval from a plan over the horizon."""
+    def plan(
+        self, ctx: AllocationContext, budget_share: float = 1.0
+    ) -> tuple[NDArray[np.int64], bool]:
+        """Training GPUs per interval over the rest of the horizon, and whether the intensities
+        it was planned on are a forecast (False: no history, all intervals alike)."""
         left_s = max(ctx.horizon_s - ctx.elapsed_s, ctx.interval_s)
         hours = min(self.plan_h, left_s / 3600.0)
         w, known = self.outlook.window(ctx, hours)
@@ -180,10 +183,20 @@ class CarbonScalerPolicy(AllocationPolicy):
             train_factor=train_f,
             idle_factor=idle_f,
         )
+        return plan, known
+
+    def training_plan(self, ctx: AllocationContext, budget_share: float = 1.0) -> int:
+        """Training GPUs for the current interval from a plan over the horizon."""
+        plan, known = self.plan(ctx, budget_share)
+        return self.first_step(plan, known, ctx.gpus)
+
+    @staticmethod
+    def first_step(plan: NDArray[np.int64], known: bool, gpus: int) -> int:
+        """The current interval's training GPUs of a :meth:`plan`."""
         if not known:
             # no forecast (too little history): the intervals are alike as far as anyone knows,
             # so the planned work is spread evenly rather than all done first
-            return min(ctx.gpus, math.floor(float(plan.sum()) / plan.size + 0.5))
+            return min(gpus, math.floor(float(plan.sum()) / plan.size + 0.5))
         return int(plan[0])
 
     def decide(self, ctx: AllocationContext) -> Allocation:

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cenas.alloc._base import AllocationPolicy
+from cenas.alloc._hybrid import HybridPolicy
 from cenas.alloc._planner import BudgetPlannerPolicy, CarbonScalerPolicy, ThresholdPolicy
 from cenas.alloc._policies import (
     AllEvaluationPolicy,
@@ -30,6 +31,7 @@ POLICIES: Mapping[str, type[AllocationPolicy]] = MappingProxyType(
         "threshold": ThresholdPolicy,
         "carbonscaler": CarbonScalerPolicy,
         "planner": BudgetPlannerPolicy,
+        "hybrid": HybridPolicy,
     }
 )
 """Policy name -> class (read-only)."""

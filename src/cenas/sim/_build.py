@@ -285,6 +285,8 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
             **{f: getattr(cfg.sim, f) for f in SimConfig.field_names()},
             "horizon_h": horizon_h,
             "carbon_budget_g": budget,
+            # a method may set its own Cap(R) (the engine reads it from here)
+            "queue_capacity": method.search.get("queue_capacity", cfg.sim.queue_capacity),
         }
     )
     from dataclasses import replace
@@ -321,7 +323,7 @@ def build_spec(cfg: ExperimentConfig, key: RunKey, data_dir: str | Path | None =
             },
         ),
         sim=sim,
-        search=replace(cfg.search, mode=method.mode),
+        search=replace(cfg.search, mode=method.mode, **dict(method.search)),
         ref_point=inputs.ref_point_min,
         lamoo=LaMOO(**dict(cfg.lamoo)),
         sampler=_sampler(cfg),

@@ -38,6 +38,7 @@ keys are errors)::
     forecaster = "persistence"            # optional (policies that forecast): a model name or
                                           # saved model; absent: the ORACLE look-ahead
     mode = "cenas"                        # optional; by default from the policy
+    search = { direct_when_empty = true } # optional: [search] fields for this method only
 
     [experiment]
     seeds = 10
@@ -54,7 +55,7 @@ import inspect
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -114,6 +115,8 @@ class MethodSpec:
         forecaster: for the heuristic, a :mod:`cenas.forecast` model that needs no fitting
             (``persistence``, ``seasonal-naive``), or the directory of a saved, fitted model;
             None reads the trace's look-ahead (an oracle).
+        search: :class:`SearchSettings` fields this method sets over ``[search]`` (a
+            ``search`` table in the method's entry).
     """
 
     name: str
@@ -121,6 +124,7 @@ class MethodSpec:
     params: Mapping[str, Any]
     mode: SearchMode
     forecaster: str | None = None
+    search: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,36 @@ class _Table:
             )
 
 
+def _search_kwargs(se: _Table, *, method: bool = False) -> dict[str, Any]:
+    """The :class:`SearchSettings` fields a ``[search]`` table (or a method's ``search`` table)
+    sets, typed; mode and the initial design come from elsewhere, Cap(R) from ``[sim]`` unless
+    a method sets its own."""
+    out: dict[str, Any] = {}
+    for f in fields(SearchSettings):
+        if f.name in ("mode", "initial_samples") or (f.name == "queue_capacity" and not method):
+            continue  # per method / from [sim]
+        if not se.has(f.name):
+            continue
+        if f.name == "strategy":
+            v = se.get(f.name, (str,))
+            try:
+                out[f.name] = SelectStrategy(v)
+            except ValueError:
+                raise ConfigError(
+                    f"{se.where(f.name)} must be one of "
+                    f"{', '.join(x.value for x in SelectStrategy)}, got {v!r}"
+                ) from None
+        elif f.name == "refit_growth":
+            out[f.name] = se.get(f.name, (float,))
+        elif f.name in ("fill_before_fit", "drop_stale", "direct_when_empty"):
+            out[f.name] = se.get(f.name, (bool,))
+        elif f.name == "rank_by":
+            out[f.name] = se.get(f.name, (str,))
+        else:
+            out[f.name] = se.get(f.name, (int,))
+    return out
+
+
 def _type_name(t: type) -> str:
     return {
         int: "an integer",
@@ -389,29 +423,7 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
         raise ConfigError(f"{label}: {e}") from None
     # ---------------------------------------------------------------- search
     se = _Table(label, "search", root.get("search", (dict,), {}))
-    search_kwargs: dict[str, Any] = {}
-    for f in fields(SearchSettings):
-        if f.name in ("mode", "queue_capacity", "initial_samples"):
-            continue  # per method / from [sim]
-        if not se.has(f.name):
-            continue
-        if f.name == "strategy":
-            v = se.get(f.name, (str,))
-            try:
-                search_kwargs[f.name] = SelectStrategy(v)
-            except ValueError:
-                raise ConfigError(
-                    f"{se.where(f.name)} must be one of "
-                    f"{', '.join(x.value for x in SelectStrategy)}, got {v!r}"
-                ) from None
-        elif f.name == "refit_growth":
-            search_kwargs[f.name] = se.get(f.name, (float,))
-        elif f.name in ("fill_before_fit", "drop_stale", "direct_when_empty"):
-            search_kwargs[f.name] = se.get(f.name, (bool,))
-        elif f.name == "rank_by":
-            search_kwargs[f.name] = se.get(f.name, (str,))
-        else:
-            search_kwargs[f.name] = se.get(f.name, (int,))
+    search_kwargs = _search_kwargs(se)
     sampler = se.get("sampler", (str,), "uniform")
     if sampler not in SAMPLERS:
         raise ConfigError(
@@ -477,7 +489,16 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
                     if "forecaster" in inspect.signature(c).parameters
                 )
             )
-        reserved = ("name", "policy", "mode", "forecaster")
+        msearch: dict[str, Any] = {}
+        if mt.has("search"):
+            st = _Table(label, f"methods[{pos}].search", mt.get("search", (dict,)))
+            msearch = _search_kwargs(st, method=True)
+            st.finish()
+            try:
+                replace(search, **msearch)
+            except ConfigError as e:
+                raise ConfigError(f"{label}: methods {name!r}: search: {e}") from None
+        reserved = ("name", "policy", "mode", "forecaster", "search")
         params = {key: v for key, v in md.items() if key not in reserved}
         mt.used.update(params)
         mt.finish()
@@ -487,7 +508,16 @@ def parse_config(data: Mapping[str, Any], label: str = "<config>") -> Experiment
             raise ConfigError(f"{label}: methods {name!r}: {e}") from None
         if any(m.name == name for m in methods):
             raise ConfigError(f"{mt.where('name')}: method name {name!r} is used twice")
-        methods.append(MethodSpec(name, policy, MappingProxyType(dict(params)), mode, forecaster))
+        methods.append(
+            MethodSpec(
+                name,
+                policy,
+                MappingProxyType(dict(params)),
+                mode,
+                forecaster,
+                MappingProxyType(msearch),
+            )
+        )
     # ---------------------------------------------------------------- experiment
     ex = _Table(label, "experiment", root.get("experiment", (dict,), {}))
     seeds = ex.get("seeds", (int,), 10)

@@ -278,6 +278,7 @@ class _Engine:
 
     def _dispatch(self) -> None:
         t = self.clock.now_s
+        guarded = False
         while len(self.running) < self.n_e:
             if self.suspended:
                 k = min(
@@ -287,6 +288,7 @@ class _Engine:
                 self._start_training(self.suspended.pop(k))
                 continue
             if not self._guard_allows():
+                guarded = True
                 break
             task = self.core.next_evaluation()
             if task is None:
@@ -296,8 +298,12 @@ class _Engine:
             self.trainings.append(rec)
             self._start_training(_Training(task, work, work, t, 0, rec))
         # Evaluation GPUs with nothing to train join the sampling pool (work-conserving) when
-        # the config allows; sampling GPUs never train.
-        borrow = self.n_e - len(self.running) if self.sim.idle_evaluation_gpus_sample else 0
+        # the config allows; sampling GPUs never train. Not when the budget guard kept them from
+        # training: the budget cannot pay for the trainings that sampling would feed, and
+        # sampling would spend what the running trainings need to finish.
+        borrow = 0
+        if self.sim.idle_evaluation_gpus_sample and not guarded:
+            borrow = self.n_e - len(self.running)
         rate = self.n_s + borrow
         if self.pool_task is None:
             stask = self.core.next_sampling() if rate > 0 else None

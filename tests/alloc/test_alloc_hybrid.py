@@ -1,0 +1,212 @@
+"""The CE-NAS hybrid policy: CarbonScaler's plan for the trainings, sampling only on GPUs the
+plan leaves free and only while R is useful; its budget is never exceeded."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cenas.alloc import (
+    Allocation,
+    AllocationContext,
+    CarbonScalerPolicy,
+    HybridPolicy,
+    make_policy,
+)
+from cenas.bench import Objectives
+from cenas.carbon import Accounting, IntensityTrace
+from cenas.errors import ConfigError
+from cenas.forecast import PersistenceForecaster
+from cenas.moo import LaMOO
+from cenas.search import RankBy, SearchMode, SearchSettings, TabularEvaluator
+from cenas.sim import RunSpec, SimConfig, all_gpus_carbon_g, simulate
+from cenas.sim.testing import ToyBenchmark, ToySpace, toy_trace
+
+OBJ = Objectives.parse("acc:max,lat_ms:min")
+VALUES = [100.0, 300.0, 200.0, 50.0]
+
+
+def ctx(trace: IntensityTrace, step: int, **kw: object) -> AllocationContext:
+    t = trace.start_s + step * trace.step_s
+    args: dict[str, object] = {
+        "t_s": t,
+        "interval_s": float(trace.step_s),
+        "elapsed_s": t - trace.start_s,
+        "horizon_s": len(trace) * trace.step_s,
+        "gpus": 2,
+        "intensity_g_per_kwh": trace.value_at(t),
+        "trace": trace,
+        "power_train_w": 1000.0,
+        "power_sample_w": 500.0,
+        "power_idle_w": 0.0,
+        "pue": 1.0,
+    }
+    args.update(kw)
+    return AllocationContext(**args)  # type: ignore[arg-type]
+
+
+def hybrid(**kw: int) -> HybridPolicy:
+    args = {"plan_h": 4, "work_fraction": 0.5, "min_planned_trainings": 0}
+    return HybridPolicy(**{**args, **kw})  # type: ignore[arg-type]
+
+
+def test_hybrid_trains_as_carbonscaler_and_samples_only_on_free_gpus() -> None:
+    trace = toy_trace(VALUES)
+    cs = CarbonScalerPolicy(plan_h=4, work_fraction=0.5)
+    pol = hybrid()
+    busy = {"n_trained": 20, "queue_length": 0, "queue_capacity": 8, "mean_train_s": 3600.0}
+    for step in range(4):
+        c = ctx(trace, step, **busy)
+        a, b = pol.decide(c), cs.decide(c)
+        assert a.evaluation_gpus == b.evaluation_gpus  # sampling never takes a training GPU
+        free = c.gpus - b.evaluation_gpus
+        assert a.sampling_gpus == min(1, free)
+    # hour 0 is planned with both GPUs (see the planner tests): no sampling at all
+    assert pol.decide(ctx(trace, 0, **busy)) == Allocation(0, 2, 0)
+    assert pol.decide(ctx(trace, 1, **busy)) == Allocation(1, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("kw", "samples"),
+    [
+        ({"n_trained": 5}, False),  # before the initial design is trained: no region yet
+        ({"n_trained": 10}, True),
+        ({"n_trained": 200}, False),  # past sample_until_trained: R drains, LaMOO proposes
+        ({"queue_length": 8}, False),  # R holds what the next trainings need
+        ({"queue_length": 7}, True),
+        ({"queue_length": 3, "queue_capacity": 3}, False),
+    ],
+)
+def test_hybrid_samples_only_while_r_is_useful(kw: dict[str, int], samples: bool) -> None:
+    trace = toy_trace(VALUES)
+    c = ctx(trace, 1, **{"n_trained": 20, "queue_length": 0, "queue_capacity": 32, **kw})
+    assert (hybrid().decide(c).sampling_gpus > 0) is samples
+
+
+def test_hybrid_samples_only_while_the_plan_pays_for_enough_trainings() -> None:
+    trace = toy_trace(VALUES)
+    # in hour 1 the plan covers 0.5 x 2 GPUs x 3 h left = 3 GPU-hours: with trainings of 1 h,
+    # 3 planned trainings
+    base = {"n_trained": 20, "queue_length": 0, "queue_capacity": 8, "mean_train_s": 3600.0}
+    assert hybrid(min_planned_trainings=3).decide(ctx(trace, 1, **base)).sampling_gpus == 1
+    assert hybrid(min_planned_trainings=4).decide(ctx(trace, 1, **base)).sampling_gpus == 0
+    # trainings of 2 h: only 1.5 planned
+    slow = {**base, "mean_train_s": 7200.0}
+    assert hybrid(min_planned_trainings=1).decide(ctx(trace, 1, **slow)).sampling_gpus == 1
+    assert hybrid(min_planned_trainings=2).decide(ctx(trace, 1, **slow)).sampling_gpus == 0
+
+
+def test_hybrid_parameters_are_checked_and_named() -> None:
+    for bad in ({"sampling_gpus": 0}, {"queue_target": 0}, {"sample_until_trained": -1}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            make_policy("hybrid", bad)
+    with pytest.raises(ConfigError, match="min_planned_trainings"):
+        make_policy("hybrid", {"min_planned_trainings": 1.5})
+    assert "hybrid" in make_policy("hybrid").describe()
+
+
+def _spec(
+    values: list[float],
+    policy: object,
+    mode: SearchMode,
+    *,
+    fraction: float,
+    seed: int,
+    accounting: Accounting = Accounting.FULL,
+    idle_w: float = 0.0,
+) -> tuple[RunSpec, float]:
+    trace = toy_trace(values)
+    bench = ToyBenchmark(ToySpace(positions=3, choices=4), seed=seed)
+    sim = SimConfig(
+        gpus=3,
+        horizon_h=float(len(values)),
+        initial_samples=3,
+        queue_capacity=4,
+        power_idle_w=idle_w,
+        accounting=accounting,
+        supernet_train_s=1800.0,
+    )
+    budget = fraction * all_gpus_carbon_g(sim, trace, trace.start_s, trace.end_s)
+    sim = SimConfig(**{**sim.__dict__, "carbon_budget_g": budget})
+    spec = RunSpec(
+        evaluator=TabularEvaluator(bench, OBJ),
+        trace=trace,
+        start_s=trace.start_s,
+        policy=policy,  # type: ignore[arg-type]
+        sim=sim,
+        search=SearchSettings(
+            mode=mode,
+            estimate_batch=4,
+            push_per_task=2,
+            fill_before_fit=False,
+            drop_stale=True,
+            rank_by=RankBy.PREDICTED_HVI,
+            direct_when_empty=True,
+        ),
+        ref_point=OBJ.to_min([0.0, 100.0]),
+        lamoo=LaMOO(leaf_size=6),
+        seed=seed,
+    )
+    return spec, budget
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(st.floats(10.0, 800.0), min_size=4, max_size=16),
+    fraction=st.floats(0.02, 1.2),
+    accounting=st.sampled_from(list(Accounting)),
+    idle_w=st.sampled_from([0.0, 20.0]),
+    oracle=st.booleans(),
+    seed=st.integers(0, 3),
+)
+def test_the_hybrid_never_exceeds_the_budget(
+    values: list[float],
+    fraction: float,
+    accounting: Accounting,
+    idle_w: float,
+    oracle: bool,
+    seed: int,
+) -> None:
+    pol = HybridPolicy(
+        plan_h=24,
+        start_after_trained=3,
+        min_planned_trainings=0,
+        forecaster=None if oracle else PersistenceForecaster(),
+    )
+    spec, budget = _spec(
+        values,
+        pol,
+        SearchMode.CENAS,
+        fraction=fraction,
+        seed=seed,
+        accounting=accounting,
+        idle_w=idle_w,
+    )
+    r = simulate(spec)
+    assert r.totals["carbon_g"] <= budget
+    assert r.totals["accounting"] == accounting.value
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.2, 0.6])
+def test_hybrid_without_sampling_is_exactly_carbonscaler(fraction: float) -> None:
+    # the same trainings and carbon: CE-NAS's core with direct proposals and no sampling is
+    # vanilla LaMOO, and GPUs the budget guard keeps from training do not sample either
+    values = [300.0, 120.0, 80.0, 400.0, 90.0, 60.0, 500.0, 70.0]
+    cs, _ = _spec(
+        values, CarbonScalerPolicy(plan_h=24), SearchMode.VANILLA, fraction=fraction, seed=1
+    )
+    hy, _ = _spec(
+        values,
+        HybridPolicy(plan_h=24, sample_until_trained=0),
+        SearchMode.CENAS,
+        fraction=fraction,
+        seed=1,
+    )
+    a, b = simulate(cs), simulate(hy)
+    assert b.totals["n_estimated"] == 0 and b.totals["carbon_supernet_g"] == 0.0
+    assert a.totals["n_trained"] == b.totals["n_trained"]
+    assert a.totals["carbon_g"] == pytest.approx(b.totals["carbon_g"], rel=1e-12)
+    assert a.totals["hv"] == b.totals["hv"]
