@@ -90,6 +90,14 @@ def main() -> None:
                 f"{split.test_end:%Y-%m-%d}, {len(res.issue_times)} issues{trained}",
                 flush=True,
             )
+            # The validation curve: does training improve the model over iterations?
+            for b, curve in enumerate(getattr(model, "valid_curve_", ())):
+                marks = [n for n in (1, 5, 10, 25, 50, 100, 200, 400) if n <= len(curve)]
+                print(
+                    f"      validation MAPE % by trees, model {b}: "
+                    + ", ".join(f"{n}: {curve[n - 1]:.2f}" for n in marks),
+                    flush=True,
+                )
             rows.append({"region": region, **res.row(), "fit_wall_s": res.fit_wall_s})
 
     print()
