@@ -21,7 +21,7 @@ from cenas.forecast import (
     TransformerForecaster,
     to_hourly,
 )
-from cenas.forecast._gbm import _predict_trees
+from cenas.forecast._trees import predict_trees
 
 
 def _tiny_transformer() -> TransformerForecaster:
@@ -97,15 +97,15 @@ def test_load_errors(tmp_path: Path, make_trace: Callable[..., IntensityTrace]) 
 def test_gbm_exported_trees_match_sklearn(make_trace: Callable[..., IntensityTrace]) -> None:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    from cenas.forecast._gbm import _export_trees
+    from cenas.forecast._trees import export_trees
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(500, 4))
     x[rng.random((500, 4)) < 0.1] = np.nan
     y = np.nan_to_num(x[:, 0]) * 2 + np.nan_to_num(x[:, 1]) ** 2
     model = HistGradientBoostingRegressor(max_iter=30, early_stopping=False).fit(x, y)
-    trees = _export_trees(model, 30)
-    np.testing.assert_allclose(_predict_trees(trees, x), model.predict(x), rtol=1e-12)
+    trees = export_trees(model, 30)
+    np.testing.assert_allclose(predict_trees(trees, x), model.predict(x), rtol=1e-12)
 
 
 def test_model_without_its_covariates_is_an_error(
@@ -168,3 +168,23 @@ def test_gbm_ignores_time_of_year_without_a_year_of_data(
             m.predict(trace, ISSUE, 48),
             m.predict(later, ISSUE + pd.Timedelta(weeks=26), 48),
         )
+
+
+def test_gbm_first_day_has_its_own_trees(
+    make_trace: Callable[..., IntensityTrace], tmp_path: Path
+) -> None:
+    trace = make_trace(days=45)
+    fit_part = trace.window(None, ISSUE)
+    split = GradientBoostingForecaster(max_iter=10, issue_stride_h=12).fit(fit_part, seed=0)
+    one = GradientBoostingForecaster(max_iter=10, issue_stride_h=12, lead_split_h=0)
+    one.fit(fit_part, seed=0)
+    assert len(split.n_trees_) == 2 and len(one.n_trees_) == 1
+    assert [len(c) for c in split.valid_curve_] == [10, 10]
+    # The later leads use the model of all leads, so only the first day differs.
+    ps, po = split.predict(trace, ISSUE, 96), one.predict(trace, ISSUE, 96)
+    np.testing.assert_allclose(ps[24:], po[24:], rtol=1e-12)
+    assert not np.allclose(ps[:24], po[:24])
+    loaded = Forecaster.load(split.save(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.predict(trace, ISSUE, 96), ps)
+    with pytest.raises(ForecastError, match="lead_split_h"):
+        GradientBoostingForecaster(lead_split_h=96)
