@@ -197,6 +197,7 @@ def test_demo(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, out, _ = cli(capsys, "demo", "--data-dir", str(data_dir), "--json")
     doc = json.loads(out)
     assert code == 0
+    assert doc["accounting"] == "full"  # the demo says how its carbon was counted
     runs = {r["method"]: r for r in doc["runs"]}
     assert set(runs) == {"CE-NAS", "vanilla LaMOO", "one-shot LaMOO", "random allocation"}
     assert runs["CE-NAS"]["carbon_g"] < runs["vanilla LaMOO"]["carbon_g"]

@@ -40,7 +40,15 @@ def demo(
             hv_notes[m.name] = result.hv_source
             progress.advance(task)
     if as_json:
-        print_json({"config": "demo", "window": window.name, "seed": seed, "runs": rows})
+        print_json(
+            {
+                "config": "demo",
+                "window": window.name,
+                "seed": seed,
+                "accounting": cfg.sim.accounting.value,
+                "runs": rows,
+            }
+        )
         return
     first = rows[0]
     console.print(
@@ -51,7 +59,8 @@ def demo(
     )
     console.print(
         f"{cfg.sim.gpus} GPUs, {cfg.horizon_h(window):g} h from {window.start.isoformat()} "
-        f"({window.name}), carbon from {first['trace_source']}, seed {seed}",
+        f"({window.name}), carbon from {first['trace_source']} "
+        f"({cfg.sim.accounting.value} accounting), seed {seed}",
         highlight=False,
     )
     console.print(run_summary_table(rows))
