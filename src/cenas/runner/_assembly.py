@@ -43,11 +43,9 @@ def build_workload(cfg: SearchFileConfig) -> Workload:
         ConfigError, DataFileMissingError, ChecksumError, DataError: the data set cannot be
             loaded or a setting is out of range.
     """
-    import dataclasses
+    from cenas.runner._live import LiveWorkload
 
-    from cenas.runner._live import LiveWorkload, LiveWorkloadSettings
-
-    workload = LiveWorkload(LiveWorkloadSettings(**dataclasses.asdict(cfg.workload)))
+    workload = LiveWorkload(cfg.workload)
     if cfg.executor.kind == "local":
         # local workers see this machine's devices: a missing GPU fails here, before the run
         # exists; Ray workers may sit on other machines, where the task itself checks

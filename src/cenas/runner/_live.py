@@ -18,13 +18,13 @@ exact and deterministic. The energy of a task is what ``cenas.live``'s tracker m
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from cenas.runner._config import WorkloadConfig
 from cenas.runner._workload import Workload
 from cenas.space import NB201Space
 
@@ -36,22 +36,8 @@ __all__ = ["LiveWorkload", "LiveWorkloadSettings"]
 _WIDEST = (3, 3, 3, 3, 3, 3)  # nor_conv_3x3 on every edge: the most parameters of the space
 
 
-@dataclass(frozen=True)
-class LiveWorkloadSettings:
-    """What a live workload trains, and how (see :class:`~cenas.runner.WorkloadConfig`)."""
-
-    dataset: str = "digits"
-    data_dir: str = ""
-    train_size: int | None = None
-    val_size: int | None = None
-    channels: int = 8
-    cells_per_stage: int = 1
-    epochs: int = 3
-    supernet_epochs: int = 2
-    batch_size: int = 64
-    lr: float = 0.05
-    latency_repeats: int = 5
-    device: str = "cpu"
+LiveWorkloadSettings = WorkloadConfig
+"""What a live workload trains, and how: the ``[workload]`` table of a search config, whole."""
 
 
 class LiveWorkload(Workload):
