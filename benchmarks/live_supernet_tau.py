@@ -44,6 +44,7 @@ from rich.table import Table
 from scipy.stats import kendalltau
 
 from cenas.live import (
+    SAMPLINGS,
     DataSplits,
     NetworkConfig,
     Region,
@@ -53,7 +54,6 @@ from cenas.live import (
     load_dataset,
     train_network,
 )
-from cenas.live._fair import SAMPLINGS
 from cenas.moo import LaMOO
 from cenas.space import NB201Space
 

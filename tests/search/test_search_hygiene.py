@@ -158,3 +158,30 @@ def test_direct_when_empty_trains_instead_of_waiting(bench: ToyBenchmark) -> Non
     assert len(c.queue) == 0
     assert isinstance(task, EvaluationTask) and task.source is EvaluationSource.DIRECT
     assert c.taken[task.index]
+
+
+def test_region_members_is_the_current_region(bench: ToyBenchmark) -> None:
+    """The public mask marks exactly the untaken architectures of Omega_best, read-only."""
+    ev = TabularEvaluator(bench, OBJ)
+    c = core(bench, initial_samples=10, queue_capacity=4)
+    assert c.region_members.all() and c.region_members.shape == (bench.space.size,)
+    feats = space_features(c.space)
+    assert feats is not None
+    for _ in range(60):
+        s = c.next_sampling()
+        if isinstance(s, SupernetTask):
+            c.report_supernet(s)
+            if s.region_id:  # the refit that made this region current has just happened
+                break
+        elif isinstance(s, EstimationTask):
+            c.report_estimation(s, ev.estimate(s.indices))
+        e = c.next_evaluation()
+        if e is not None:
+            c.report_evaluation(e, ev.evaluate([e.index])[0])
+    assert c.region.id > 0
+    mask = c.region_members
+    assert int(mask.sum()) == c.region.members > 0
+    # nothing was taken since the refit, so the mask is the region's free architectures
+    np.testing.assert_array_equal(mask, c._region.contains(feats) & ~c.taken)
+    with pytest.raises(ValueError):
+        mask[0] = not mask[0]

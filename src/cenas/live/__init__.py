@@ -20,8 +20,9 @@ Public API (stable; the runner builds on it):
   :func:`default_tracker`, :func:`measure_latency_ms`.
 - Regions and supernets: :class:`Region` (a LaMOO leaf: :meth:`Region.where` a vectorised
   membership predicate, or explicit indices; :meth:`Region.whole`), :class:`Supernet`,
-  :class:`RegionSupernet` (``train`` by uniform single-path sampling inside the region,
-  ``finetune`` a child region from these weights, ``estimate`` one-shot accuracy), results
+  :class:`RegionSupernet` (``train`` by single-path sampling inside the region, uniform by
+  default or with strict fairness, ``sampling="fair"``, see :data:`SAMPLINGS`; ``finetune`` a
+  child region from these weights, ``estimate`` one-shot accuracy), results
   :class:`SupernetResult` (cost, sampled paths) and :class:`EstimateResult`; Few-Shot NAS via
   :func:`few_shot_split` -> :class:`FewShotSupernets`.
 - Search-core plug: :class:`LiveEvaluator` implements :class:`cenas.search.Evaluator`
@@ -43,6 +44,7 @@ from cenas.live._datasets import (
     synthetic_dataset,
 )
 from cenas.live._evaluator import LIVE_METRICS, LiveEvaluator
+from cenas.live._fair import SAMPLINGS
 from cenas.live._formats import (
     CIFAR10_FILES,
     CIFAR10_PUBLISHED_MD5,
@@ -79,6 +81,7 @@ __all__ = [
     "FASHION_MNIST_SHA256",
     "LIVE_METRICS",
     "OPERATION_NAMES",
+    "SAMPLINGS",
     "DataSplits",
     "DatasetName",
     "EstimateResult",

@@ -23,14 +23,13 @@ def region_members(core: CENASSearch, region_id: int) -> tuple[int, ...]:
     """The architectures of the core's current region (empty for region 0, the whole space).
 
     A supernet task is handed out right after the refit that made its region current, so the
-    core's membership mask is that region's. The core offers no public accessor for the mask
-    (``cenas.search`` is another engineer's package), hence the private read.
+    core's membership mask (:attr:`CENASSearch.region_members`) is that region's.
     """
     if region_id == 0:
         return ()
     if core.region.id != region_id:
         raise StoreError(f"region {region_id} is not the current region {core.region.id}")
-    mask = core._region_members
+    mask = core.region_members
     return tuple(int(i) for i in np.flatnonzero(mask))
 
 

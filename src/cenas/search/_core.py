@@ -176,6 +176,14 @@ class CENASSearch:
         return v
 
     @property
+    def region_members(self) -> NDArray[np.bool_]:
+        """Read-only mask (length ``space.size``) of the current region's members: those of
+        :attr:`region` still free when it was last recomputed (all ``True`` for region 0)."""
+        v = self._region_members.view()
+        v.flags.writeable = False
+        return v
+
+    @property
     def initial_pending(self) -> int:
         """Initial architectures not yet handed out."""
         return int(self.initial.size - self._initial_next)

@@ -8,9 +8,8 @@ from cenas.sim._config import (
     ExperimentConfig,
     MethodSpec,
     WindowSpec,
-    load_config,
-    parse_config,
 )
+from cenas.sim._config_toml import load_config, parse_config
 from cenas.sim._engine import RunSpec, simulate
 from cenas.sim._events import Event, EventHeap, EventKind, SimClock
 from cenas.sim._experiment import (

@@ -36,7 +36,8 @@ from cenas.report import (
     render_progress,
 )
 from cenas.sim._build import RunKey, load_inputs, run_config
-from cenas.sim._config import ExperimentConfig, parse_config
+from cenas.sim._config import ExperimentConfig
+from cenas.sim._config_toml import parse_config
 from cenas.sim._result import json_dumps, write_run
 
 __all__ = ["ExperimentResult", "RunOutcome", "plan_runs", "run_experiment", "summarise"]
