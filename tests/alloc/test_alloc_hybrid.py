@@ -21,29 +21,24 @@ from cenas.forecast import PersistenceForecaster
 from cenas.moo import LaMOO
 from cenas.search import RankBy, SearchMode, SearchSettings, TabularEvaluator
 from cenas.sim import RunSpec, SimConfig, all_gpus_carbon_g, simulate
-from cenas.sim.testing import ToyBenchmark, ToySpace, toy_trace
+from cenas.sim.testing import ToyBenchmark, ToySpace, context_at, toy_trace
 
 OBJ = Objectives.parse("acc:max,lat_ms:min")
 VALUES = [100.0, 300.0, 200.0, 50.0]
 
 
+# Two GPUs with simple powers, so carbon is easy to count by hand.
+POWERS: dict[str, object] = {
+    "gpus": 2,
+    "power_train_w": 1000.0,
+    "power_sample_w": 500.0,
+    "power_idle_w": 0.0,
+    "pue": 1.0,
+}
+
+
 def ctx(trace: IntensityTrace, step: int, **kw: object) -> AllocationContext:
-    t = trace.start_s + step * trace.step_s
-    args: dict[str, object] = {
-        "t_s": t,
-        "interval_s": float(trace.step_s),
-        "elapsed_s": t - trace.start_s,
-        "horizon_s": len(trace) * trace.step_s,
-        "gpus": 2,
-        "intensity_g_per_kwh": trace.value_at(t),
-        "trace": trace,
-        "power_train_w": 1000.0,
-        "power_sample_w": 500.0,
-        "power_idle_w": 0.0,
-        "pue": 1.0,
-    }
-    args.update(kw)
-    return AllocationContext(**args)  # type: ignore[arg-type]
+    return context_at(trace, step, **{**POWERS, **kw})
 
 
 def hybrid(**kw: int) -> HybridPolicy:

@@ -21,22 +21,13 @@ from cenas.alloc import (
 from cenas.alloc._base import Allocation
 from cenas.carbon import IntensityTrace
 from cenas.errors import ConfigError
-from cenas.sim.testing import toy_trace
+from cenas.sim.testing import context_at, toy_trace
 
 VALUES = [100.0, 300.0, 200.0, 150.0, 250.0, 100.0]
 
 
 def ctx(trace: IntensityTrace, step: int, gpus: int = 8) -> AllocationContext:
-    t = trace.start_s + step * trace.step_s
-    return AllocationContext(
-        t_s=t,
-        interval_s=float(trace.step_s),
-        elapsed_s=t - trace.start_s,
-        horizon_s=len(trace) * trace.step_s,
-        gpus=gpus,
-        intensity_g_per_kwh=trace.value_at(t),
-        trace=trace,
-    )
+    return context_at(trace, step, gpus=gpus)
 
 
 @pytest.mark.parametrize("name", sorted(POLICIES))

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from cenas.alloc import AllocationContext
 from cenas.bench import Direction, Metric, TableBenchmark
 from cenas.carbon import EmissionKind, IntensityTrace, TraceFormat, TraceSource
 from cenas.errors import ArchitectureError
 from cenas.space import SearchSpace
 
-__all__ = ["ToyBenchmark", "ToySpace", "toy_trace"]
+__all__ = ["ToyBenchmark", "ToySpace", "context_at", "toy_trace"]
 
 
 class ToySpace(SearchSpace):
@@ -162,3 +163,20 @@ def toy_trace(
     return IntensityTrace.from_series(
         pd.Series(np.asarray(values_g_per_kwh, dtype=np.float64), index=idx), source, step=step_s
     )
+
+
+def context_at(trace: IntensityTrace, step: int, **fields: object) -> AllocationContext:
+    """What a policy sees at the start of step ``step`` of ``trace`` (a run over the whole
+    trace); ``fields`` set any other :class:`~cenas.alloc.AllocationContext` field (gpus, powers).
+    """
+    t = trace.start_s + step * trace.step_s
+    args: dict[str, object] = {
+        "t_s": t,
+        "interval_s": float(trace.step_s),
+        "elapsed_s": t - trace.start_s,
+        "horizon_s": len(trace) * trace.step_s,
+        "intensity_g_per_kwh": trace.value_at(t),
+        "trace": trace,
+        **fields,
+    }
+    return AllocationContext(**args)  # type: ignore[arg-type]
