@@ -5,48 +5,16 @@ from __future__ import annotations
 import pytest
 
 from cenas.alloc import Allocation, AllocationContext, AllocationPolicy, make_policy
-from cenas.bench import Objectives
 from cenas.carbon import Accounting
 from cenas.errors import ConfigError
-from cenas.moo import LaMOO
-from cenas.search import SearchMode, SearchSettings, TabularEvaluator
-from cenas.sim import RunSpec, SimConfig, StopReason, simulate
-from cenas.sim.testing import ToyBenchmark, ToySpace, toy_trace
+from cenas.search import SearchMode
+from cenas.sim import SimConfig, StopReason, simulate
+from cenas.sim.testing import TOY_OBJECTIVES, ToyBenchmark, ToySpace, toy_run_spec
 
-OBJ = Objectives.parse("acc:max,lat_ms:min")
+OBJ = TOY_OBJECTIVES
 
 
-def spec(
-    bench: ToyBenchmark,
-    values: list[float],
-    policy: AllocationPolicy,
-    mode: SearchMode,
-    **sim: object,
-) -> RunSpec:
-    """2 GPUs, 100 W training, 50 W estimating, 10 W idle, PUE 1 unless given."""
-    trace = toy_trace(values)
-    params = {
-        "gpus": 2,
-        "horizon_h": float(len(values)),
-        "power_train_w": 100.0,
-        "power_sample_w": 50.0,
-        "power_idle_w": 10.0,
-        "pue": 1.0,
-        "initial_samples": 2,
-        "queue_capacity": 4,
-        **sim,
-    }
-    return RunSpec(
-        evaluator=TabularEvaluator(bench, OBJ),
-        trace=trace,
-        start_s=trace.start_s,
-        policy=policy,
-        sim=SimConfig(**params),  # type: ignore[arg-type]
-        search=SearchSettings(mode=mode),
-        ref_point=OBJ.to_min([0.0, 100.0]),
-        lamoo=LaMOO(leaf_size=10_000),
-        seed=0,
-    )
+spec = toy_run_spec
 
 
 class OneIdle(AllocationPolicy):

@@ -16,14 +16,13 @@ from cenas.alloc import (
     AllocationPolicy,
     make_policy,
 )
-from cenas.bench import Objectives
 from cenas.errors import ConfigError
-from cenas.moo import LaMOO, hypervolume
-from cenas.search import SearchMode, SearchSettings, TabularEvaluator
-from cenas.sim import EventHeap, EventKind, RunSpec, SimClock, SimConfig, StopReason, simulate
-from cenas.sim.testing import ToyBenchmark, ToySpace, toy_trace
+from cenas.moo import hypervolume
+from cenas.search import SearchMode, TabularEvaluator
+from cenas.sim import EventHeap, EventKind, SimClock, SimConfig, StopReason, simulate
+from cenas.sim.testing import TOY_OBJECTIVES, ToyBenchmark, ToySpace, toy_run_spec
 
-OBJ = Objectives.parse("acc:max,lat_ms:min")
+OBJ = TOY_OBJECTIVES
 H = 3600.0
 
 
@@ -43,39 +42,7 @@ class Scripted(AllocationPolicy):
         return Allocation(s, ctx.gpus - s)
 
 
-def spec(
-    bench: ToyBenchmark,
-    values: list[float],
-    policy: AllocationPolicy,
-    mode: SearchMode,
-    *,
-    seed: int = 0,
-    leaf_size: int = 10_000,
-    **sim: object,
-) -> RunSpec:
-    trace = toy_trace(values)
-    params = {
-        "gpus": 2,
-        "horizon_h": float(len(values)),
-        "power_train_w": 100.0,
-        "power_sample_w": 50.0,
-        "power_idle_w": 10.0,
-        "pue": 1.0,
-        "initial_samples": 2,
-        "queue_capacity": 4,
-        **sim,
-    }
-    return RunSpec(
-        evaluator=TabularEvaluator(bench, OBJ),
-        trace=trace,
-        start_s=trace.start_s,
-        policy=policy,
-        sim=SimConfig(**params),  # type: ignore[arg-type]
-        search=SearchSettings(mode=mode),
-        ref_point=OBJ.to_min([0.0, 100.0]),
-        lamoo=LaMOO(leaf_size=leaf_size),
-        seed=seed,
-    )
+spec = toy_run_spec
 
 
 def test_event_heap_breaks_ties_by_insertion_and_clock_moves_forward() -> None:

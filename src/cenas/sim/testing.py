@@ -13,13 +13,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from cenas.alloc import AllocationContext
-from cenas.bench import Direction, Metric, TableBenchmark
+from cenas.alloc import AllocationContext, AllocationPolicy
+from cenas.bench import Direction, Metric, Objectives, TableBenchmark
 from cenas.carbon import EmissionKind, IntensityTrace, TraceFormat, TraceSource
 from cenas.errors import ArchitectureError
+from cenas.moo import LaMOO
+from cenas.search import SearchMode, SearchSettings, TabularEvaluator
+from cenas.sim._params import SimConfig
+from cenas.sim._spec import RunSpec
 from cenas.space import SearchSpace
 
-__all__ = ["ToyBenchmark", "ToySpace", "context_at", "toy_trace"]
+__all__ = ["TOY_OBJECTIVES", "ToyBenchmark", "ToySpace", "context_at", "toy_run_spec", "toy_trace"]
 
 
 class ToySpace(SearchSpace):
@@ -180,3 +184,45 @@ def context_at(trace: IntensityTrace, step: int, **fields: object) -> Allocation
         **fields,
     }
     return AllocationContext(**args)  # type: ignore[arg-type]
+
+
+TOY_OBJECTIVES = Objectives.parse("acc:max,lat_ms:min")
+"""The objectives of :class:`ToyBenchmark` runs: accuracy up, latency down."""
+
+
+def toy_run_spec(
+    bench: ToyBenchmark,
+    values: Sequence[float],
+    policy: AllocationPolicy,
+    mode: SearchMode,
+    *,
+    seed: int = 0,
+    leaf_size: int = 10_000,
+    **sim: object,
+) -> RunSpec:
+    """A simulated run over the hourly trace ``values``: 2 GPUs, 100 W training, 50 W
+    estimating, 10 W idle, PUE 1, 2 initial samples, Cap(R) 4, unless ``sim`` says otherwise
+    (any :class:`~cenas.sim.SimConfig` field); carbon is then easy to count by hand."""
+    trace = toy_trace(values)
+    params: dict[str, object] = {
+        "gpus": 2,
+        "horizon_h": float(len(values)),
+        "power_train_w": 100.0,
+        "power_sample_w": 50.0,
+        "power_idle_w": 10.0,
+        "pue": 1.0,
+        "initial_samples": 2,
+        "queue_capacity": 4,
+        **sim,
+    }
+    return RunSpec(
+        evaluator=TabularEvaluator(bench, TOY_OBJECTIVES),
+        trace=trace,
+        start_s=trace.start_s,
+        policy=policy,
+        sim=SimConfig(**params),  # type: ignore[arg-type]
+        search=SearchSettings(mode=mode),
+        ref_point=TOY_OBJECTIVES.to_min([0.0, 100.0]),
+        lamoo=LaMOO(leaf_size=leaf_size),
+        seed=seed,
+    )
