@@ -73,7 +73,7 @@ def train(
         ..., "--arch", help="Architecture string, e.g. '|nor_conv_3x3~0|+...'."
     ),
     dataset: str = DatasetOption,
-    epochs: int = typer.Option(10, "--epochs", help="Training epochs (>= 1)."),
+    epochs: int = typer.Option(10, "--epochs", min=1, help="Training epochs (>= 1)."),
     device: str = DeviceOption,
     seed: int = SeedOption,
     preset: str = PresetOption,
@@ -134,9 +134,9 @@ def train(
 def supernet(
     archs: int = typer.Option(..., "--archs", help="Random architectures to estimate and train."),
     dataset: str = DatasetOption,
-    epochs: int = typer.Option(10, "--epochs", help="Supernet training epochs (>= 1)."),
+    epochs: int = typer.Option(10, "--epochs", min=1, help="Supernet training epochs (>= 1)."),
     train_epochs: int = typer.Option(
-        10, "--train-epochs", help="Standalone training epochs per architecture (>= 1)."
+        10, "--train-epochs", min=1, help="Standalone training epochs per architecture (>= 1)."
     ),
     device: str = DeviceOption,
     seed: int = SeedOption,
