@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import threadpoolctl
+
 from cenas.sim import RunKey, build_spec, load_config, run_experiment, simulate
 from cenas.sim._config import ExperimentConfig
 
@@ -109,9 +111,17 @@ def main() -> None:
     ap.add_argument("--save-times", help="write method,cpu_s to this CSV")
     ap.add_argument("--window-seeds", type=int, default=0, help="time one window of N seeds")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS/OpenMP threads (0: the libraries' default); the experiment's workers use 1",
+    )
     ap.add_argument("--record", help="write the fingerprints of the check runs to this JSON")
     ap.add_argument("--check-identical", help="compare the check runs with this JSON")
     args = ap.parse_args()
+    if args.threads:
+        threadpoolctl.threadpool_limits(args.threads)
     cfg = load_config(args.config)
     cfg = dataclasses.replace(cfg, sim=dataclasses.replace(cfg.sim, horizon_h=args.hours))
     if args.record or args.check_identical:
@@ -132,7 +142,8 @@ def main() -> None:
             base = {row["method"]: float(row["cpu_s"]) for row in csv.DictReader(fh)}
     print(
         f"config {args.config}, {args.hours:g} h, {cfg.sim.gpus} GPUs, sampler {cfg.sampler}, "
-        f"seed {args.seed}, best of {args.repeat}, load average {os.getloadavg()[0]:.2f}"
+        f"seed {args.seed}, best of {args.repeat}, threads {args.threads or 'default'}, "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
     head = (
         f"{'method':24s} {'wall_s':>8s} {'cpu_s':>6s} {'rows':>6s} {'trained':>8s} "

@@ -136,9 +136,16 @@ def _poly_kernel(
 def pairwise_dominance_number(y: NDArray[np.float64]) -> NDArray[np.int64]:
     """:func:`dominance_number` by all-pairs comparison: for the few hundred rows of a node this
     is several times faster than the sort-based general method (same result)."""
-    le = (y[:, None, :] <= y[None, :, :]).all(axis=2)  # le[j, i]: y_j <= y_i everywhere
-    lt = (y[:, None, :] < y[None, :, :]).any(axis=2)
-    return np.asarray((le & lt).sum(axis=0), dtype=np.int64)
+    # one objective at a time: 2-D masks instead of an (n, n, m) array reduced over m
+    col = y[:, 0]
+    le = col[:, None] <= col[None, :]  # le[j, i]: y_j <= y_i in every objective so far
+    lt = col[:, None] < col[None, :]  # lt[j, i]: y_j < y_i in some objective so far
+    for k in range(1, y.shape[1]):
+        col = y[:, k]
+        le &= col[:, None] <= col[None, :]
+        lt |= col[:, None] < col[None, :]
+    le &= lt
+    return np.asarray(le.sum(axis=0), dtype=np.int64)
 
 
 def svm_predicts_good(svm: SVC, x: NDArray[np.float64]) -> NDArray[np.bool_]:
