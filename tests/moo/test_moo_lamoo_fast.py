@@ -7,7 +7,7 @@ import pytest
 from sklearn.svm import SVC
 
 from cenas.errors import ObjectiveError
-from cenas.moo._lamoo_fast import _CHUNK_ROWS, _poly_kernel, fit_binary_svc, svm_predicts_good
+from cenas.moo._lamoo_fast import _CHUNK_ROWS, _poly_decision, fit_binary_svc, svm_predicts_good
 
 FITTED = (
     "support_",
@@ -76,15 +76,18 @@ def _poly_reference(
 
 @pytest.mark.parametrize("degree", [1, 2, 3, 4])
 @pytest.mark.parametrize("one_hot", [True, False])
-def test_chunked_poly_kernel_is_bit_identical(degree: int, one_hot: bool) -> None:
+def test_chunked_poly_decision_is_bit_identical(degree: int, one_hot: bool) -> None:
     rng = np.random.default_rng(degree)
-    n = 2 * _CHUNK_ROWS + 37  # several chunks and a short last one
-    x = _one_hot(rng, n) if one_hot else rng.normal(size=(n, 30))
-    sv = _one_hot(rng, 41) if one_hot else rng.normal(size=(41, 30))
     gamma, coef0 = 1.0 / (30 * 0.16), 0.25
-    got = _poly_kernel(x, sv, gamma, coef0, degree)
-    np.testing.assert_array_equal(got, _poly_reference(x, sv, gamma, coef0, degree))
-    assert _poly_kernel(x[:0], sv, gamma, coef0, degree).shape == (0, 41)
+    for n in (1, 3, _CHUNK_ROWS, 2 * _CHUNK_ROWS + 37, 5 * _CHUNK_ROWS - 1):
+        x = _one_hot(rng, n) if one_hot else rng.normal(size=(n, 30))
+        for m in (1, 41, 263):
+            sv = _one_hot(rng, m) if one_hot else rng.normal(size=(m, 30))
+            dual = rng.normal(size=m)
+            got = _poly_decision(x, sv, gamma, coef0, degree, dual)
+            want = _poly_reference(x, sv, gamma, coef0, degree) @ dual
+            np.testing.assert_array_equal(got, want, err_msg=f"n={n} m={m}")
+    assert _poly_decision(x[:0], sv, gamma, coef0, degree, dual).shape == (0,)
 
 
 def test_one_hot_prediction_over_many_chunks_matches_scikit_learn() -> None:
