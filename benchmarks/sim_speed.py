@@ -29,6 +29,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -81,6 +82,15 @@ def compare(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -
     return 1 if bad else 0
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished child processes (the pool's workers)."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def time_window(cfg: ExperimentConfig, seeds: int, jobs: int) -> None:
     w = cfg.windows[0].name
     names = [m.name for m in cfg.methods if m.name not in WINDOW_SKIP]
@@ -91,13 +101,15 @@ def time_window(cfg: ExperimentConfig, seeds: int, jobs: int) -> None:
         for m in names
         for s in range(seeds)
     ]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     run_experiment(cfg, jobs=jobs, keys=keys)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    # On a shared machine the wall time depends on the others' load; CPU / jobs is what the
+    # window would take on `jobs` free cores.
     print(
         f"window {w}: {len(keys)} runs ({len(names)} methods x {seeds} seeds x 4 budgets), "
-        f"--jobs {jobs}: wall {wall:.1f} s ({wall / len(keys) * jobs:.2f} s per run per worker), "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"--jobs {jobs}: wall {wall:.1f} s, CPU {cpu:.1f} s (driver and workers; "
+        f"{cpu / jobs:.1f} s on {jobs} free cores), load average {os.getloadavg()[0]:.2f}"
     )
 
 
