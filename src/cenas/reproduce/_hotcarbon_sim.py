@@ -251,7 +251,7 @@ def ratio_sections(ctx: ReproduceContext) -> list[Section]:
                 key=f"hotcarbon-ratios-{acc.value}",
                 title=f"the text's carbon ratios and HV gap ({acc.value} accounting)",
                 paper=HOTCARBON,
-                target="Section 4 (text)",
+                target="the text's ratios",
                 rows=tuple(rows),
                 accounting=acc,
                 command=_command(ctx, runs, budgets=False),
