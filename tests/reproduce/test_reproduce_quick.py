@@ -100,8 +100,10 @@ def test_every_number_cell_is_filled(page: Path) -> None:
 
 def test_every_figure_exists(page: Path) -> None:
     doc = json.loads((page / JSON_FILE).read_text())
+    for s in doc["sections"]:
+        tables_only = s["key"].startswith(("hotcarbon-ratios", "neurips-"))
+        assert tables_only or s["figures"], f"{s['key']} has no figure"
     figs = [f for s in doc["sections"] for f in s["figures"]]
-    assert len(figs) >= 12
     for f in figs:
         p = page / f
         assert p.is_file() and p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f

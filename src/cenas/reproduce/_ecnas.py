@@ -55,6 +55,8 @@ def render_learning_curve(points: list[LearningCurvePoint], path: str | Path, ti
     for ax in (a, b):
         ax.set_xlabel("training rows")
         ax.set_xscale("log")
+        ax.minorticks_off()
+        ax.set_xticks(n, [str(v) for v in n])
         ax.grid(alpha=0.3)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
