@@ -28,39 +28,16 @@ from rich.table import Table
 
 from cenas.bench import Objectives
 from cenas.ecnas import (
-    SEMOA,
-    MethodSpec,
     attainment_plot_data,
     compare_optimizers,
+    comparison_methods,
     load_ecnas,
     point_summaries,
     render_attainment,
 )
-from cenas.moo import NSGA2, LaMOOOptimizer, QNEHVIOptimizer, QNEHVISampler, RandomSearch
 
 OBJECTIVES = ["val_acc", "train_energy_kwh"]
 REPORT = ["val_acc", "train_energy_kwh", "train_time_s", "params"]
-
-
-def methods(ref: np.ndarray, pop: int, n_init: int) -> list[MethodSpec]:
-    def qnehvi_sampler() -> QNEHVISampler:
-        return QNEHVISampler(pool_size=1000)
-
-    return [
-        MethodSpec("random", lambda s, seed: RandomSearch(s, seed=seed)),
-        MethodSpec("semoa", lambda s, seed: SEMOA(s, pop_size=pop, seed=seed)),
-        MethodSpec("nsga2", lambda s, seed: NSGA2(s, pop_size=pop, seed=seed)),
-        MethodSpec(
-            "qnehvi",
-            lambda s, seed: QNEHVIOptimizer(
-                s, ref_point=ref, n_init=n_init, sampler=qnehvi_sampler(), seed=seed
-            ),
-        ),
-        MethodSpec(
-            "lamoo",
-            lambda s, seed: LaMOOOptimizer(s, ref_point=ref, n_init=n_init, seed=seed),
-        ),
-    ]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -86,8 +63,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench = load_ecnas(args.vertices)
     obj = Objectives.of(bench, OBJECTIVES)
     ref = obj.to_min([0.0, float(bench.column("train_energy_kwh").max())])
-    wanted = args.methods.split(",")
-    specs = [m for m in methods(ref, args.pop_size, args.n_init) if m.name in wanted]
+    specs = comparison_methods(
+        ref, pop_size=args.pop_size, n_init=args.n_init, names=args.methods.split(",")
+    )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -50,6 +50,7 @@ TOPICS: dict[str, str] = {
     "resume": "_search",
     "report": "_report",
     "live": "_live",
+    "reproduce": "_reproduce",
 }
 """Top-level command -> the module in ``cenas.cli`` whose ``register(app)`` adds it."""
 

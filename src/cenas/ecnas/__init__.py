@@ -17,6 +17,7 @@ from cenas.ecnas._compare import (
     point_summaries,
     render_attainment,
 )
+from cenas.ecnas._methods import COMPARISON_METHODS, comparison_methods
 from cenas.ecnas._semoa import SEMOA
 from cenas.ecnas._surrogate import EnergySurrogate, SurrogateConfig
 from cenas.ecnas._surrogate_data import (
@@ -39,6 +40,7 @@ from cenas.ecnas._surrogate_train import (
 from cenas.errors import ConfigError
 
 __all__ = [
+    "COMPARISON_METHODS",
     "ECNAS_ARCHIVE",
     "ECNAS_METRICS",
     "SEMOA",
@@ -61,6 +63,7 @@ __all__ = [
     "TrialResult",
     "attainment_plot_data",
     "compare_optimizers",
+    "comparison_methods",
     "encode_cells",
     "learning_curve",
     "load_ecnas",

@@ -14,7 +14,7 @@ from cenas.report._data import (
     step_values,
 )
 from cenas.report._front import FrontPlotData, front_plot_data, record_plot_data
-from cenas.report._html import write_html_report
+from cenas.report._html import PAGE_STYLE, write_html_report
 from cenas.report._render import (
     render_budget_boxes,
     render_front,
@@ -24,6 +24,7 @@ from cenas.report._render import (
 )
 
 __all__ = [
+    "PAGE_STYLE",
     "BudgetBoxData",
     "Curve",
     "FrontPlotData",

@@ -11,14 +11,15 @@ from cenas.record import RunRecord
 from cenas.report._front import front_plot_data, record_plot_data
 from cenas.report._render import render_front, render_run_data
 
-__all__ = ["write_html_report"]
+__all__ = ["PAGE_STYLE", "write_html_report"]
 
-_STYLE = """
+PAGE_STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px}
 th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.front{background:#eef6ff}img{max-width:100%}dt{font-weight:600}
 """
+"""The CSS every cenas HTML page shares (run reports, the reproduction page)."""
 
 
 def _fmt(v: object) -> str:
@@ -103,7 +104,7 @@ def write_html_report(record: RunRecord, out_dir: str | Path) -> Path:
         f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in record.provenance.items()
     )
     page = f"""<!doctype html><html><head><meta charset="utf-8">
-<title>{html.escape(record.title)}</title><style>{_STYLE}</style></head><body>
+<title>{html.escape(record.title)}</title><style>{PAGE_STYLE}</style></head><body>
 <h1>{html.escape(record.title)}</h1>
 <h2>Summary</h2><dl>{dl}</dl>
 <h2>Pareto front</h2>{_img(front_png)}
