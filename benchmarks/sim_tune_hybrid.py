@@ -47,10 +47,17 @@ def _cap(n: int) -> dict[str, Any]:
 # min 50 3/6 -2.70, cap-8 until 400 4/6 -2.51. Round 3 (as round 1): cap-4 4/6 -1.58. Rule set
 # before round 3: most cells over the four windows, then the higher mean margin: cap-8 (10/12,
 # +0.43) over cap-4 (10/12, -0.53); never-sample (CarbonScaler exactly) is 12/12, +0.00.
+def _direct(k: int, **params: Any) -> dict[str, Any]:
+    return {"search": {"direct_when_empty": True, "direct_candidates": k}, **params}
+
+
 CANDIDATES: dict[str, dict[str, Any]] = {
     "never-sample": {"sample_until_trained": 0},
-    "cap-4": _cap(4),
-    "cap-8": _cap(8),
+    "K4": _direct(4, sample_until_trained=0),
+    "K8": _direct(8, sample_until_trained=0),
+    "K16": _direct(16, sample_until_trained=0),
+    "cap-8-K8": {"search": {**_cap(8)["search"], "direct_candidates": 8}},
+    "cap-8-K16": {"search": {**_cap(8)["search"], "direct_candidates": 16}},
 }
 # the second round (CISO 2020 Jun, CISO 2022 Aug) also had cap-16, cap-8 with min 50 planned
 # trainings and cap-8 sampling until 400 trainings: each below never-sample on average
