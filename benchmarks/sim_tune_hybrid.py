@@ -36,8 +36,9 @@ HYBRID = "CE-NAS hybrid"
 OTHERS = ("vanilla LaMOO", "threshold (LWA)", "CarbonScaler")
 
 
-def _cap(n: int) -> dict[str, Any]:
-    return {"search": {"direct_when_empty": True, "queue_capacity": n}}
+def _direct(k: int, sample_until: int = 0, cap: int = 8, **params: Any) -> dict[str, Any]:
+    search = {"direct_when_empty": True, "direct_candidates": k, "queue_capacity": cap}
+    return {"search": search, "sample_until_trained": sample_until, **params}
 
 
 # Rounds of 3 seeds each (cells at least vanilla and every baseline, mean HV margin over the best
@@ -47,23 +48,35 @@ def _cap(n: int) -> dict[str, Any]:
 # min 50 3/6 -2.70, cap-8 until 400 4/6 -2.51. Round 3 (as round 1): cap-4 4/6 -1.58. Rule set
 # before round 3: most cells over the four windows, then the higher mean margin: cap-8 (10/12,
 # +0.43) over cap-4 (10/12, -0.53); never-sample (CarbonScaler exactly) is 12/12, +0.00.
-def _direct(k: int, **params: Any) -> dict[str, Any]:
-    return {"search": {"direct_when_empty": True, "direct_candidates": k}, **params}
-
-
+# Carbon-free selection of the direct proposals (direct_candidates K, no sampling), same rule.
+# Round 4 (CISO 2020 Mar, Oct): K8 6/6 +13.15, K16 6/6 +10.28, K32 6/6 +9.24, cap-8 sampling
+# with K16 6/6 +13.82, cap-8 6/6 +1.97. Round 5 (CISO 2020 Jun, 2022 Aug): K4 6/6 +16.80, K8 6/6
+# +17.42, K16 6/6 +13.06, cap-8 with K8 6/6 +16.40, cap-8 with K16 5/6 +12.27. Chosen: K8
+# without sampling (12/12, +15.29; a supernet does not pay for its carbon once the direct
+# proposals are selected). Without a budget (--no-budget, all four windows): work fraction 0.25
+# of the run's GPU-hours, HV loss 0.21-0.24 % at 4.8-8.8x less carbon than vanilla; 0.2 (loss
+# 0.25-0.33 %, 6.2-11.3x) and 0.28 (0.26 %, 4.2-7.5x) were not better on HV. No setting tried
+# reaches the issue's 0.1 % at 3.5x: K8 needs about 280 trainings to match vanilla's 675.
 CANDIDATES: dict[str, dict[str, Any]] = {
-    "never-sample": {"sample_until_trained": 0},
-    "K4": _direct(4, sample_until_trained=0),
-    "K8": _direct(8, sample_until_trained=0),
-    "K16": _direct(16, sample_until_trained=0),
-    "cap-8-K8": {"search": {**_cap(8)["search"], "direct_candidates": 8}},
-    "cap-8-K16": {"search": {**_cap(8)["search"], "direct_candidates": 16}},
+    "never-sample": _direct(1),
+    "cap-8": _direct(1, sample_until=200),
+    "K4": _direct(4),
+    "K8": _direct(8),
+    "K16": _direct(16),
+    "cap-8-K8": _direct(8, sample_until=200),
 }
-# the second round (CISO 2020 Jun, CISO 2022 Aug) also had cap-16, cap-8 with min 50 planned
-# trainings and cap-8 sampling until 400 trainings: each below never-sample on average
 
 
-def config(base: dict[str, Any], window: str) -> Any:
+# Without a budget the hybrid's demand is a fixed share of the run's GPU-hours (work_fraction):
+# what trades carbon (issue 12: >= 3.5x less than vanilla) against HV (<= 0.1 % below vanilla).
+UNBUDGETED: dict[str, dict[str, Any]] = {
+    f"K8 work {w:g}": _direct(8, work_fraction=w) for w in (0.2, 0.25, 0.28)
+}
+
+
+def config(
+    base: dict[str, Any], window: str, candidates: dict[str, dict[str, Any]] | None = None
+) -> Any:
     raw = copy.deepcopy(base)
     trace, start = TUNING[window]
     raw["carbon"]["trace"] = trace
@@ -73,7 +86,7 @@ def config(base: dict[str, Any], window: str) -> Any:
     raw["sim"]["accounting"] = "full"
     hybrid = next(m for m in raw["methods"] if m["name"] == HYBRID)
     keep = [m for m in raw["methods"] if m["name"] in OTHERS]
-    for cand, params in CANDIDATES.items():
+    for cand, params in (CANDIDATES if candidates is None else candidates).items():
         keep.append({**copy.deepcopy(hybrid), **params, "name": f"{HYBRID} [{cand}]"})
     raw["methods"] = keep
     return parse_config(raw, f"{window} (tuning)")
@@ -85,7 +98,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--fractions", default="0.1,0.2,0.4")
     ap.add_argument("--windows", default="all")
+    ap.add_argument(
+        "--no-budget", action="store_true", help="tune the work fraction without a budget instead"
+    )
     args = ap.parse_args()
+    if args.no_budget:
+        unbudgeted(args.seeds, args.jobs, args.windows)
+        return
     fracs = [float(x) for x in args.fractions.split(",")]
     base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
     names = list(TUNING) if args.windows == "all" else args.windows.split(",")
@@ -116,6 +135,41 @@ def main() -> None:
         col = table[f"{HYBRID} [{cand}]"]
         wins = int((col >= best_other).sum())
         print(f"{cand:22s} {wins:14d} of {len(col):3d} {float((col - best_other).mean()):12.2f}")
+
+
+def unbudgeted(seeds: int, jobs: int, windows: str) -> None:
+    """Per window and candidate: HV loss against vanilla LaMOO (%) and vanilla's carbon over the
+    candidate's (medians over seeds, no budget)."""
+    base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
+    names = list(TUNING) if windows == "all" else windows.split(",")
+    rows = []
+    for name in names:
+        cfg = config(base, name, UNBUDGETED)
+        w = cfg.windows[0].name
+        keys = [
+            RunKey(m.name, w, s)
+            for m in cfg.methods
+            if m.name in (*UNBUDGETED_NAMES, "vanilla LaMOO")
+            for s in range(seeds)
+        ]
+        runs = run_experiment(cfg, jobs=jobs, keys=keys).runs
+        med = runs.groupby("method")[["hv", "carbon_g", "n_trained"]].median()
+        v = med.loc["vanilla LaMOO"]
+        for cand in UNBUDGETED:
+            r = med.loc[f"{HYBRID} [{cand}]"]
+            rows.append(
+                {
+                    "window": name,
+                    "candidate": cand,
+                    "HV loss %": 100.0 * (v["hv"] - r["hv"]) / v["hv"],
+                    "vanilla/x carbon": v["carbon_g"] / r["carbon_g"],
+                    "trained": r["n_trained"],
+                }
+            )
+    print(pd.DataFrame(rows).round(3).to_string(index=False))
+
+
+UNBUDGETED_NAMES = tuple(f"{HYBRID} [{c}]" for c in UNBUDGETED)
 
 
 if __name__ == "__main__":

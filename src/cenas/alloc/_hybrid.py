@@ -21,6 +21,13 @@ paid out of the plan) and samples only
   trainings while its supernets and estimates keep costing.
 
 Every other GPU is in the idle share (``power_off_w``).
+
+Without a budget the hybrid's demand is a fixed amount of work, as CarbonScaler's jobs have:
+``work_fraction`` of the run's GPU-hours, less the training already done, in the cleanest
+hours of the forecast. (The :class:`~cenas.alloc.CarbonScalerPolicy` baseline re-plans
+``work_fraction`` of the GPU-hours still ahead at every interval, so how much it trains in all
+depends on the trace's shape; a fixed total makes the carbon saved against vanilla LaMOO at
+least ``1 / work_fraction`` when the cleanest hours are no dirtier than the average.)
 """
 
 from __future__ import annotations
@@ -76,6 +83,14 @@ class HybridPolicy(CarbonScalerPolicy):
         self.start_after_trained = _count("start_after_trained", start_after_trained, 0)
         self.sample_until_trained = _count("sample_until_trained", sample_until_trained, 0)
         self.min_planned_trainings = _count("min_planned_trainings", min_planned_trainings, 0)
+
+    def demand(self, ctx: AllocationContext, intervals: int) -> float:
+        """Without a budget: ``work_fraction`` of the run's GPU-intervals less the training
+        work done, the share of it that falls in the next ``intervals`` intervals."""
+        total = self.work_fraction * ctx.gpus * ctx.horizon_s
+        left_s = max(ctx.horizon_s - ctx.elapsed_s, ctx.interval_s)
+        share = min(1.0, intervals * ctx.interval_s / left_s)
+        return max(total - ctx.trained_gpu_s, 0.0) * share / ctx.interval_s
 
     def wants_samples(self, ctx: AllocationContext, planned_gpu_intervals: float) -> bool:
         """Whether R needs estimates now (before looking at free GPUs)."""
