@@ -1,6 +1,7 @@
 """Choose the CE-NAS hybrid's settings on windows that are NOT evaluation windows.
 
     python benchmarks/sim_tune_hybrid.py [--seeds 3] [--jobs 2] [--fractions 0.1,0.2,0.4]
+        [--windows all|NAME,...] [--no-budget | --selection]
 
 Tuning windows (picked by date before any run, one per season, each with a week of history):
 DACF CISO 2020 (Mar 10, Jun 16, Oct 13) and Electricity Maps CISO 2022 Aug 9; the evaluation
@@ -11,6 +12,10 @@ forecasts, budgets as fractions of vanilla LaMOO's unbudgeted carbon on the wind
 
 Prints the median HV of every method per (window, budget) cell and, per candidate, in how many
 cells it is at least vanilla and every baseline, and its mean HV margin over the best of them.
+``--no-budget`` compares work fractions without a budget (HV loss and carbon against vanilla).
+``--selection`` measures HV per training of the direct proposals' selection alone: vanilla
+LaMOO (every GPU trains, no budget) with ``direct_candidates`` K for short horizons, i.e. the HV
+reached after about as many trainings as the budget cells afford.
 """
 
 from __future__ import annotations
@@ -101,9 +106,15 @@ def main() -> None:
     ap.add_argument(
         "--no-budget", action="store_true", help="tune the work fraction without a budget instead"
     )
+    ap.add_argument(
+        "--selection", action="store_true", help="HV per training of K candidates, vanilla LaMOO"
+    )
     args = ap.parse_args()
     if args.no_budget:
         unbudgeted(args.seeds, args.jobs, args.windows)
+        return
+    if args.selection:
+        selection(args.seeds, args.jobs, args.windows)
         return
     fracs = [float(x) for x in args.fractions.split(",")]
     base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
@@ -167,6 +178,36 @@ def unbudgeted(seeds: int, jobs: int, windows: str) -> None:
                 }
             )
     print(pd.DataFrame(rows).round(3).to_string(index=False))
+
+
+def selection(seeds: int, jobs: int, windows: str, ks: tuple[int, ...] = (1, 4, 8, 16)) -> None:
+    """Median HV and trainings of vanilla LaMOO with ``direct_candidates`` K (K = 1: the papers'
+    uniform proposals) after 4, 8 and 16 hours on every GPU, per tuning window."""
+    base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
+    names = list(TUNING) if windows == "all" else windows.split(",")
+    rows = []
+    for name in names:
+        for hours in (4.0, 8.0, 16.0):
+            raw = copy.deepcopy(base)
+            trace, start = TUNING[name]
+            raw["carbon"] = {"trace": trace, "windows": [start]}
+            raw["sim"]["horizon_h"] = hours
+            raw["methods"] = [
+                {"name": f"K{k}", "policy": "all-evaluation", "search": {"direct_candidates": k}}
+                for k in ks
+            ]
+            cfg = parse_config(raw, f"{name} (selection)")
+            w = cfg.windows[0].name
+            keys = [RunKey(f"K{k}", w, s) for k in ks for s in range(seeds)]
+            med = run_experiment(cfg, jobs=jobs, keys=keys).runs.groupby("method")
+            hv, n = med["hv"].median(), med["n_trained"].median()
+            rows.append(
+                {"window": name, "hours": hours}
+                | {f"K{k} HV": hv[f"K{k}"] for k in ks}
+                | {f"K{k} trained": n[f"K{k}"] for k in ks}
+            )
+    with pd.option_context("display.width", 250, "display.max_columns", 20):
+        print(pd.DataFrame(rows).round(1).to_string(index=False))
 
 
 UNBUDGETED_NAMES = tuple(f"{HYBRID} [{c}]" for c in UNBUDGETED)
