@@ -128,6 +128,7 @@ def test_hybrid_parameters_are_checked_and_named() -> None:
     with pytest.raises(ConfigError, match="min_planned_trainings"):
         make_policy("hybrid", {"min_planned_trainings": 1.5})
     assert "hybrid" in make_policy("hybrid").describe()
+    assert "no sampling" in make_policy("hybrid", {"sample_until_trained": 0}).describe()
 
 
 def _spec(

@@ -22,6 +22,12 @@ paid out of the plan) and samples only
 
 Every other GPU is in the idle share (``power_off_w``).
 
+The shipped configs set ``sample_until_trained = 0`` (no supernet at all) and select LaMOO's
+direct proposals on the CPU instead (``direct_candidates`` in the method's search settings, see
+:class:`~cenas.search.SearchSettings`): once the direct proposals are the best of several by
+predicted hypervolume improvement, a region supernet (about as much carbon as several
+trainings under full accounting) no longer paid for itself on the tuning windows.
+
 Without a budget the hybrid's demand is a fixed amount of work, as CarbonScaler's jobs have:
 ``work_fraction`` of the run's GPU-hours, less the training already done, in the cleanest
 hours of the forecast. (The :class:`~cenas.alloc.CarbonScalerPolicy` baseline re-plans
@@ -110,6 +116,11 @@ class HybridPolicy(CarbonScalerPolicy):
         return Allocation(s, e, ctx.gpus - s - e)
 
     def describe(self) -> str:
+        if self.sample_until_trained <= self.start_after_trained:
+            return (
+                f"hybrid (cleanest hours of {self.plan_h:g} h, no sampling; without a budget "
+                f"{self.work_fraction:g} of the run's GPU-hours; {self.outlook.describe()})"
+            )
         return (
             f"hybrid (cleanest hours of {self.plan_h:g} h; up to {self.sampling_gpus} free "
             f"GPU(s) sample while |R| < {self.queue_target}, from {self.start_after_trained} to "
