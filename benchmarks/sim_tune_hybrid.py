@@ -58,10 +58,15 @@ def _direct(k: int, sample_until: int = 0, cap: int = 8, **params: Any) -> dict[
 # with K16 6/6 +13.82, cap-8 6/6 +1.97. Round 5 (CISO 2020 Jun, 2022 Aug): K4 6/6 +16.80, K8 6/6
 # +17.42, K16 6/6 +13.06, cap-8 with K8 6/6 +16.40, cap-8 with K16 5/6 +12.27. Chosen: K8
 # without sampling (12/12, +15.29; a supernet does not pay for its carbon once the direct
-# proposals are selected). Without a budget (--no-budget, all four windows): work fraction 0.25
-# of the run's GPU-hours, HV loss 0.21-0.24 % at 4.8-8.8x less carbon than vanilla; 0.2 (loss
-# 0.25-0.33 %, 6.2-11.3x) and 0.28 (0.26 %, 4.2-7.5x) were not better on HV. No setting tried
-# reaches the issue's 0.1 % at 3.5x: K8 needs about 280 trainings to match vanilla's 675.
+# proposals are selected). Without a budget (--no-budget --work-fractions ..., all four
+# windows), HV loss against vanilla and vanilla's carbon over the hybrid's: 0.2 0.25-0.33 %
+# 6.2-11.3x, 0.25 0.21-0.24 % 4.8-8.8x, 0.28 0.26 % 4.2-7.5x, 0.3 0.08-0.13 % 3.9-6.8x, 0.32
+# 0.11-0.18 % 3.6-6.3x, 0.35 0.08-0.14 % 3.3-5.5x, 0.38 0.04-0.10 % 2.9-4.8x, 0.4 0.05-0.06 %
+# 2.8-4.4x, 0.45 0.04-0.05 % 2.4-3.6x (3 seeds: noisy). 0.25 was shipped first (most carbon
+# saved with margin, then least loss, on its first three candidates); widening the range to the
+# issue's joint target (<= 0.1 % loss at >= 3.5x) gives 0.3, the only share meeting both on 3 of
+# the 4 windows (0.35 and 0.45: 1 of 4). That second choice was made after the evaluation
+# windows' 0.25 results had been printed (losses 0.18-0.31 %), on these tuning windows only.
 CANDIDATES: dict[str, dict[str, Any]] = {
     "never-sample": _direct(1),
     "cap-8": _direct(1, sample_until=200),
@@ -74,9 +79,11 @@ CANDIDATES: dict[str, dict[str, Any]] = {
 
 # Without a budget the hybrid's demand is a fixed share of the run's GPU-hours (work_fraction):
 # what trades carbon (issue 12: >= 3.5x less than vanilla) against HV (<= 0.1 % below vanilla).
-UNBUDGETED: dict[str, dict[str, Any]] = {
-    f"K8 work {w:g}": _direct(8, work_fraction=w) for w in (0.2, 0.25, 0.28)
-}
+def _unbudgeted(fractions: tuple[float, ...]) -> dict[str, dict[str, Any]]:
+    return {f"K8 work {w:g}": _direct(8, work_fraction=w) for w in fractions}
+
+
+UNBUDGETED = _unbudgeted((0.25, 0.3, 0.35))
 
 
 def config(
@@ -106,12 +113,16 @@ def main() -> None:
     ap.add_argument(
         "--no-budget", action="store_true", help="tune the work fraction without a budget instead"
     )
+    ap.add_argument("--work-fractions", default=None, help="with --no-budget, e.g. 0.35,0.45")
     ap.add_argument(
         "--selection", action="store_true", help="HV per training of K candidates, vanilla LaMOO"
     )
     args = ap.parse_args()
     if args.no_budget:
-        unbudgeted(args.seeds, args.jobs, args.windows)
+        cands = UNBUDGETED
+        if args.work_fractions:
+            cands = _unbudgeted(tuple(float(x) for x in args.work_fractions.split(",")))
+        unbudgeted(args.seeds, args.jobs, args.windows, cands)
         return
     if args.selection:
         selection(args.seeds, args.jobs, args.windows)
@@ -148,25 +159,27 @@ def main() -> None:
         print(f"{cand:22s} {wins:14d} of {len(col):3d} {float((col - best_other).mean()):12.2f}")
 
 
-def unbudgeted(seeds: int, jobs: int, windows: str) -> None:
+def unbudgeted(
+    seeds: int, jobs: int, windows: str, cands: dict[str, dict[str, Any]] = UNBUDGETED
+) -> None:
     """Per window and candidate: HV loss against vanilla LaMOO (%) and vanilla's carbon over the
     candidate's (medians over seeds, no budget)."""
     base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
     names = list(TUNING) if windows == "all" else windows.split(",")
     rows = []
     for name in names:
-        cfg = config(base, name, UNBUDGETED)
+        cfg = config(base, name, cands)
         w = cfg.windows[0].name
         keys = [
             RunKey(m.name, w, s)
             for m in cfg.methods
-            if m.name in (*UNBUDGETED_NAMES, "vanilla LaMOO")
+            if m.name in (*(f"{HYBRID} [{c}]" for c in cands), "vanilla LaMOO")
             for s in range(seeds)
         ]
         runs = run_experiment(cfg, jobs=jobs, keys=keys).runs
         med = runs.groupby("method")[["hv", "carbon_g", "n_trained"]].median()
         v = med.loc["vanilla LaMOO"]
-        for cand in UNBUDGETED:
+        for cand in cands:
             r = med.loc[f"{HYBRID} [{cand}]"]
             rows.append(
                 {
@@ -208,9 +221,6 @@ def selection(seeds: int, jobs: int, windows: str, ks: tuple[int, ...] = (1, 4, 
             )
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(pd.DataFrame(rows).round(1).to_string(index=False))
-
-
-UNBUDGETED_NAMES = tuple(f"{HYBRID} [{c}]" for c in UNBUDGETED)
 
 
 if __name__ == "__main__":
