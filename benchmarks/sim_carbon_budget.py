@@ -3,7 +3,7 @@ without, on several windows, regions and years (full accounting), plus the paper
 under reference accounting.
 
     python benchmarks/sim_carbon_budget.py [--seeds 10] [--seeds-other N] [--jobs 2]
-        [--windows all] [--reference] [--no-budgets] [--out DIR]
+        [--windows all|none|NAME,...] [--reference] [--no-budgets] [--out DIR]
 
 Every method is the one of configs/nb201_trace1.toml (leak-free persistence forecasts; the oracle
 planner is an upper bound, not a method). Budgets are fractions of vanilla LaMOO's unbudgeted
@@ -166,13 +166,15 @@ def main() -> None:
         "--seeds-other", type=int, default=None, help="seeds of the windows other than trace1/2"
     )
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--windows", default="all", help="comma-separated names, or all")
+    ap.add_argument(
+        "--windows", default="all", help="comma-separated names, all, or none (--reference only)"
+    )
     ap.add_argument("--reference", action="store_true", help="also the papers' comparison")
     ap.add_argument("--no-budgets", action="store_true")
     ap.add_argument("--out", default=None, help="write runs.csv per window here")
     args = ap.parse_args()
     base = load_config(ROOT / "configs" / "nb201_trace1.toml").raw
-    names = list(WINDOWS) if args.windows == "all" else args.windows.split(",")
+    names = {"all": list(WINDOWS), "none": []}.get(args.windows, args.windows.split(","))
     all_wins: dict[str, list[bool]] = {}
     for name in names:
         t0 = time.perf_counter()

@@ -50,7 +50,13 @@ def test_hybrid_trains_as_carbonscaler_and_samples_only_on_free_gpus() -> None:
     trace = toy_trace(VALUES)
     cs = CarbonScalerPolicy(plan_h=4, work_fraction=0.5)
     pol = hybrid()
-    busy = {"n_trained": 20, "queue_length": 0, "queue_capacity": 8, "mean_train_s": 3600.0}
+    busy = {
+        "n_trained": 20,
+        "queue_length": 0,
+        "queue_capacity": 8,
+        "mean_train_s": 3600.0,
+        "carbon_budget_g": 300.0,  # 4 GPU-hours in the cleanest hours (2 x 50 + 2 x 100 g)
+    }
     for step in range(4):
         c = ctx(trace, step, **busy)
         a, b = pol.decide(c), cs.decide(c)
@@ -60,6 +66,23 @@ def test_hybrid_trains_as_carbonscaler_and_samples_only_on_free_gpus() -> None:
     # hour 0 is planned with both GPUs (see the planner tests): no sampling at all
     assert pol.decide(ctx(trace, 0, **busy)) == Allocation(0, 2, 0)
     assert pol.decide(ctx(trace, 1, **busy)) == Allocation(1, 0, 1)
+
+
+def test_without_a_budget_the_hybrid_trains_a_fixed_share_of_the_run() -> None:
+    """work_fraction of the run's GPU-hours in all, cleanest first, less what is done (the
+    CarbonScaler baseline re-plans a share of the hours still ahead instead)."""
+    trace = toy_trace(VALUES)  # 4 hours x 2 GPUs: work fraction 0.5 is 4 GPU-hours
+    pol = hybrid(sample_until_trained=0)
+    assert pol.demand(ctx(trace, 0), 4) == pytest.approx(4.0)
+    # hour 3 (50 g/kWh) and hour 0 (100 g/kWh) are the cleanest: both GPUs in each
+    assert [pol.decide(ctx(trace, 0)).evaluation_gpus] == [2]
+    done = ctx(trace, 1, trained_gpu_s=2 * 3600.0)
+    assert pol.demand(done, 3) == pytest.approx(2.0)
+    assert pol.decide(done).evaluation_gpus == 0  # hours 1 and 2 are dirtier than hour 3
+    assert pol.decide(ctx(trace, 3, trained_gpu_s=2 * 3600.0)).evaluation_gpus == 2
+    assert pol.decide(ctx(trace, 3, trained_gpu_s=4 * 3600.0)).evaluation_gpus == 0
+    cs = CarbonScalerPolicy(plan_h=4, work_fraction=0.5)
+    assert cs.decide(ctx(trace, 3, trained_gpu_s=4 * 3600.0)).evaluation_gpus == 1
 
 
 @pytest.mark.parametrize(
@@ -81,9 +104,15 @@ def test_hybrid_samples_only_while_r_is_useful(kw: dict[str, int], samples: bool
 
 def test_hybrid_samples_only_while_the_plan_pays_for_enough_trainings() -> None:
     trace = toy_trace(VALUES)
-    # in hour 1 the plan covers 0.5 x 2 GPUs x 3 h left = 3 GPU-hours: with trainings of 1 h,
-    # 3 planned trainings
-    base = {"n_trained": 20, "queue_length": 0, "queue_capacity": 8, "mean_train_s": 3600.0}
+    # in hour 1 the plan covers 0.5 x 2 GPUs x 4 h, less the 1 GPU-hour trained = 3 GPU-hours:
+    # with trainings of 1 h, 3 planned trainings
+    base = {
+        "n_trained": 20,
+        "queue_length": 0,
+        "queue_capacity": 8,
+        "mean_train_s": 3600.0,
+        "trained_gpu_s": 3600.0,
+    }
     assert hybrid(min_planned_trainings=3).decide(ctx(trace, 1, **base)).sampling_gpus == 1
     assert hybrid(min_planned_trainings=4).decide(ctx(trace, 1, **base)).sampling_gpus == 0
     # trainings of 2 h: only 1.5 planned
@@ -99,6 +128,7 @@ def test_hybrid_parameters_are_checked_and_named() -> None:
     with pytest.raises(ConfigError, match="min_planned_trainings"):
         make_policy("hybrid", {"min_planned_trainings": 1.5})
     assert "hybrid" in make_policy("hybrid").describe()
+    assert "no sampling" in make_policy("hybrid", {"sample_until_trained": 0}).describe()
 
 
 def _spec(
@@ -110,6 +140,7 @@ def _spec(
     seed: int,
     accounting: Accounting = Accounting.FULL,
     idle_w: float = 0.0,
+    direct_candidates: int = 1,
 ) -> tuple[RunSpec, float]:
     trace = toy_trace(values)
     bench = ToyBenchmark(ToySpace(positions=3, choices=4), seed=seed)
@@ -138,6 +169,7 @@ def _spec(
             drop_stale=True,
             rank_by=RankBy.PREDICTED_HVI,
             direct_when_empty=True,
+            direct_candidates=direct_candidates,
         ),
         ref_point=OBJ.to_min([0.0, 100.0]),
         lamoo=LaMOO(leaf_size=6),
@@ -156,6 +188,8 @@ def _spec(
     idle_w=st.sampled_from([0.0, 20.0]),
     oracle=st.booleans(),
     seed=st.integers(0, 3),
+    direct_candidates=st.sampled_from([1, 8]),
+    sample_until=st.sampled_from([0, 200]),
 )
 def test_the_hybrid_never_exceeds_the_budget(
     values: list[float],
@@ -164,10 +198,14 @@ def test_the_hybrid_never_exceeds_the_budget(
     idle_w: float,
     oracle: bool,
     seed: int,
+    direct_candidates: int,
+    sample_until: int,
 ) -> None:
+    # with and without sampling, uniform or selected direct proposals (the shipped hybrid)
     pol = HybridPolicy(
         plan_h=24,
         start_after_trained=3,
+        sample_until_trained=sample_until,
         min_planned_trainings=0,
         forecaster=None if oracle else PersistenceForecaster(),
     )
@@ -179,6 +217,7 @@ def test_the_hybrid_never_exceeds_the_budget(
         seed=seed,
         accounting=accounting,
         idle_w=idle_w,
+        direct_candidates=direct_candidates,
     )
     r = simulate(spec)
     assert r.totals["carbon_g"] <= budget

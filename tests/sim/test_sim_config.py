@@ -184,6 +184,8 @@ def test_a_method_sets_its_own_search_settings(tmp_path: Path) -> None:
         ("{ ranked = 1 }", r"methods\[0\]\.search\.ranked: unknown key"),
         ('{ rank_by = "psychic" }', r"methods 'CE-NAS': search: rank_by must be one of"),
         ("{ queue_capacity = 0 }", r"methods 'CE-NAS': search: queue_capacity must be"),
+        ("{ direct_candidates = 0 }", r"search: direct_candidates must be an integer >= 1"),
+        ('{ direct_candidates = "8" }', r"methods\[0\]\.search\.direct_candidates must be"),
         ("3", r"methods\[0\]\.search must be a table"),
     ],
 )

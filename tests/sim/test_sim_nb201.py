@@ -244,6 +244,9 @@ def test_the_shipped_hybrid_gets_its_own_search_settings(data_dir: Path) -> None
     hybrid = build_spec(cfg, RunKey("CE-NAS hybrid", "trace1", 0), data_dir)
     planner = build_spec(cfg, RunKey("CE-NAS planner", "trace1", 0), data_dir)
     assert hybrid.search.direct_when_empty and not planner.search.direct_when_empty
+    assert hybrid.search.direct_candidates == 8 and planner.search.direct_candidates == 1
+    vanilla = build_spec(cfg, RunKey("vanilla LaMOO", "trace1", 0), data_dir)
+    assert vanilla.search.direct_candidates == 1  # the papers' vanilla LaMOO: uniform proposals
     assert hybrid.sim.queue_capacity == hybrid.search.queue_capacity == 8
     assert planner.sim.queue_capacity == 32
     assert hybrid.policy.name == "hybrid"

@@ -21,6 +21,19 @@ paid out of the plan) and samples only
   trainings while its supernets and estimates keep costing.
 
 Every other GPU is in the idle share (``power_off_w``).
+
+The shipped configs set ``sample_until_trained = 0`` (no supernet at all) and select LaMOO's
+direct proposals on the CPU instead (``direct_candidates`` in the method's search settings, see
+:class:`~cenas.search.SearchSettings`): once the direct proposals are the best of several by
+predicted hypervolume improvement, a region supernet (about as much carbon as several
+trainings under full accounting) no longer paid for itself on the tuning windows.
+
+Without a budget the hybrid's demand is a fixed amount of work, as CarbonScaler's jobs have:
+``work_fraction`` of the run's GPU-hours, less the training already done, in the cleanest
+hours of the forecast. (The :class:`~cenas.alloc.CarbonScalerPolicy` baseline re-plans
+``work_fraction`` of the GPU-hours still ahead at every interval, so how much it trains in all
+depends on the trace's shape; a fixed total makes the carbon saved against vanilla LaMOO at
+least ``1 / work_fraction`` when the cleanest hours are no dirtier than the average.)
 """
 
 from __future__ import annotations
@@ -77,6 +90,14 @@ class HybridPolicy(CarbonScalerPolicy):
         self.sample_until_trained = _count("sample_until_trained", sample_until_trained, 0)
         self.min_planned_trainings = _count("min_planned_trainings", min_planned_trainings, 0)
 
+    def demand(self, ctx: AllocationContext, intervals: int) -> float:
+        """Without a budget: ``work_fraction`` of the run's GPU-intervals less the training
+        work done, the share of it that falls in the next ``intervals`` intervals."""
+        total = self.work_fraction * ctx.gpus * ctx.horizon_s
+        left_s = max(ctx.horizon_s - ctx.elapsed_s, ctx.interval_s)
+        share = min(1.0, intervals * ctx.interval_s / left_s)
+        return max(total - ctx.trained_gpu_s, 0.0) * share / ctx.interval_s
+
     def wants_samples(self, ctx: AllocationContext, planned_gpu_intervals: float) -> bool:
         """Whether R needs estimates now (before looking at free GPUs)."""
         if not self.start_after_trained <= ctx.n_trained < self.sample_until_trained:
@@ -95,6 +116,11 @@ class HybridPolicy(CarbonScalerPolicy):
         return Allocation(s, e, ctx.gpus - s - e)
 
     def describe(self) -> str:
+        if self.sample_until_trained <= self.start_after_trained:
+            return (
+                f"hybrid (cleanest hours of {self.plan_h:g} h, no sampling; without a budget "
+                f"{self.work_fraction:g} of the run's GPU-hours; {self.outlook.describe()})"
+            )
         return (
             f"hybrid (cleanest hours of {self.plan_h:g} h; up to {self.sampling_gpus} free "
             f"GPU(s) sample while |R| < {self.queue_target}, from {self.start_after_trained} to "

@@ -172,7 +172,7 @@ class CarbonScalerPolicy(AllocationPolicy):
         budget = ctx.remaining_budget_g
         demand = None
         if budget is None:
-            demand = self.work_fraction * ctx.gpus * w.size
+            demand = self.demand(ctx, w.size)
         else:
             budget *= budget_share
         plan = plan_cleanest(
@@ -184,6 +184,11 @@ class CarbonScalerPolicy(AllocationPolicy):
             idle_factor=idle_f,
         )
         return plan, known
+
+    def demand(self, ctx: AllocationContext, intervals: int) -> float:
+        """Without a budget: GPU-intervals to train over the next ``intervals`` intervals,
+        ``work_fraction`` of their GPU-intervals."""
+        return self.work_fraction * ctx.gpus * intervals
 
     def training_plan(self, ctx: AllocationContext, budget_share: float = 1.0) -> int:
         """Training GPUs for the current interval from a plan over the horizon."""

@@ -7,7 +7,7 @@ trace-driven simulator in :mod:`cenas.sim`, a live runner) ask it for work and r
 from cenas.search._core import CENASSearch, RegionInfo, SearchSettings
 from cenas.search._evaluator import Evaluator, TabularEvaluator
 from cenas.search._observed import ObservedSet
-from cenas.search._predictor import EstimateCorrector, RankBy
+from cenas.search._predictor import ArchitecturePredictor, EstimateCorrector, RankBy
 from cenas.search._queue import QueueEntry, ReadyQueue
 from cenas.search._tasks import (
     EstimationTask,
@@ -19,6 +19,7 @@ from cenas.search._tasks import (
 )
 
 __all__ = [
+    "ArchitecturePredictor",
     "CENASSearch",
     "EstimateCorrector",
     "EstimationTask",

@@ -22,6 +22,12 @@ initial design (R filled from the whole space would train worse architectures th
 LaMOO); ``drop_stale`` (above); ``push_per_task < estimate_batch`` estimates more than it queues,
 so that R selects; ``rank_by = "predictor"`` ranks a task's estimates by a predictor fitted on P
 (:class:`~cenas.search.EstimateCorrector`) instead of the raw one-shot estimate.
+
+Carbon-free selection: with ``direct_candidates = K > 1`` a direct proposal is the best of ``K``
+uniform candidates in Omega_best by the hypervolume its predicted objectives would add to P's
+trained front (:class:`~cenas.search.ArchitecturePredictor`, fitted on P's true values; objectives
+known without training, given as ``known_objectives``, are exact). Until P holds enough rows the
+first candidate (a uniform draw) is taken.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from cenas.moo import (
     space_features,
 )
 from cenas.search._observed import ObservedSet
-from cenas.search._predictor import EstimateCorrector, RankBy
+from cenas.search._predictor import ArchitecturePredictor, EstimateCorrector, RankBy
 from cenas.search._queue import ReadyQueue
 from cenas.search._select import best_by_dominance, best_by_hvi
 from cenas.search._settings import SearchSettings
@@ -94,6 +100,10 @@ class CENASSearch:
             shape ``(m,)``; None derives one from the data at each fit.
         seed: master seed of the search's random choices (initial samples, subsets, proposals,
             LaMOO tie-breaking). Same seed, same reports -> same tasks.
+        known_objectives: objectives known without training for every architecture of the
+            space, minimisation form, shape ``(space.size, m)``, NaN in the columns that need
+            training (see :meth:`~cenas.search.Evaluator.known_without_training`); used only by
+            ``direct_candidates > 1``.
     """
 
     def __init__(
@@ -106,6 +116,7 @@ class CENASSearch:
         sampler: RegionSampler | None = None,
         ref_point: ArrayLike | None = None,
         seed: int | None = None,
+        known_objectives: ArrayLike | None = None,
     ) -> None:
         self.space = space
         self.settings = settings if settings is not None else SearchSettings()
@@ -149,6 +160,8 @@ class CENASSearch:
         self._estimating = 0
         self._reserved = 0  # places of R promised to estimation tasks in flight
         self._corrector = EstimateCorrector(self._features, n_objectives)
+        known = None if known_objectives is None else np.asarray(known_objectives, np.float64)
+        self._predictor = ArchitecturePredictor(self._features, n_objectives, known)
         self.n_dropped = 0
         self.n_fits = 0
         self.n_regions = 1
@@ -215,7 +228,7 @@ class CENASSearch:
             if not self.settings.direct_when_empty:
                 return None
         self._maybe_refit()
-        idx = self._propose(1)
+        idx = self._propose_direct()
         if idx.size == 0:
             return None
         return EvaluationTask(int(idx[0]), EvaluationSource.DIRECT)
@@ -367,9 +380,32 @@ class CENASSearch:
             n,
         )
 
+    def _propose_direct(self) -> NDArray[np.int64]:
+        """One architecture to train directly: a uniform draw in Omega_best, or the best of
+        ``direct_candidates`` draws by predicted hypervolume improvement; marks it taken."""
+        k = self.settings.direct_candidates
+        if k == 1:
+            return self._propose(1)
+        cand = self._candidates(k)
+        if cand.size > 1:
+            rows = self.observed.finite_rows() & ~self.observed.estimated
+            trained_y = self.observed.y[rows]
+            pred = self._predictor.predict(cand, self.observed.indices[rows], trained_y)
+            if pred is not None:
+                cand = cand[best_by_hvi(pred, trained_y, self.ref_point, 1)]
+        cand = cand[:1]
+        self._taken[cand] = True
+        return cand
+
     def _propose(self, k: int) -> NDArray[np.int64]:
         """Up to ``k`` untaken architectures in Omega_best (the sampler fills up from the rest of
         the space when the region runs out); marks them taken."""
+        picked = self._candidates(k)
+        self._taken[picked] = True
+        return picked
+
+    def _candidates(self, k: int) -> NDArray[np.int64]:
+        """Up to ``k`` untaken architectures in Omega_best, as :meth:`_propose`, not marked."""
         if k <= 0 or self._taken.all():
             return np.zeros(0, dtype=np.int64)
         finite = self.observed.finite_rows()
@@ -399,5 +435,4 @@ class CENASSearch:
                 picked = np.concatenate(
                     [picked, self._rng.choice(free, size=extra, replace=False).astype(np.int64)]
                 )
-        self._taken[picked] = True
         return picked.astype(np.int64)

@@ -36,6 +36,13 @@ class Evaluator(ABC):
     def estimate(self, idx: ArrayLike) -> NDArray[np.float64]:
         """One-shot (supernet) estimates, minimisation form, shape ``(n, m)``."""
 
+    def known_without_training(self) -> NDArray[np.float64] | None:
+        """Objectives known for every architecture without training or a supernet (a device's
+        measured latency in a look-up table), minimisation form, shape ``(space size, m)``, NaN
+        in the other columns; None (the default) when there are none or the space is not
+        enumerated."""
+        return None
+
 
 class TabularEvaluator(Evaluator):
     """Looks results and training costs up in a tabular benchmark.
@@ -118,6 +125,22 @@ class TabularEvaluator(Evaluator):
         )
         self._true.setflags(write=False)
         self._est.setflags(write=False)
+
+    def known_without_training(self) -> NDArray[np.float64] | None:
+        """The objectives whose declared estimate is the metric itself (look-up metrics such
+        as a device's latency; an override of the estimate column does not count), true
+        values for every architecture, NaN in the other columns; None when there are none."""
+        cols = [
+            j
+            for j, m in enumerate(self.objectives.metrics)
+            if self._estimate_columns[j] == m and self.benchmark.estimate_of(m) == m
+        ]
+        if not cols:
+            return None
+        out = np.full(self._true.shape, np.nan)
+        out[:, cols] = self._true[:, cols]
+        out.setflags(write=False)
+        return out
 
     @property
     def estimate_columns(self) -> list[str]:

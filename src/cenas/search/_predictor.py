@@ -17,7 +17,9 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["EstimateCorrector", "RankBy"]
+from cenas.errors import ObjectiveError
+
+__all__ = ["ArchitecturePredictor", "EstimateCorrector", "RankBy"]
 
 
 class RankBy(StrEnum):
@@ -104,3 +106,62 @@ def _ridge(
     w = np.linalg.solve(za.T @ za + alpha * np.eye(za.shape[1]), za.T @ (t - t0))
     out: NDArray[np.float64] = zb @ w + t0
     return out
+
+
+class ArchitecturePredictor:
+    """Predicts an architecture's true objectives from its features alone: no supernet, no GPU.
+
+    The direct proposals of LaMOO are chosen among several candidates by this prediction (see
+    ``SearchSettings.direct_candidates``). Objectives known without training (``known``: a
+    device's measured latency in a look-up table) are taken as they are; the others are a ridge
+    regression on the architecture features, fitted on P's trained rows (true values only).
+
+    Args:
+        features: features of every architecture of the space, shape ``(size, d)``.
+        known: objectives known without training, shape ``(size, m)``, NaN where an objective
+            needs training to know; None when none is known.
+        n_objectives: ``m``.
+        min_rows: trained rows needed before predicting (fewer: :meth:`predict` returns None).
+        alpha: ridge penalty on the standardised features.
+    """
+
+    def __init__(
+        self,
+        features: NDArray[np.float64],
+        n_objectives: int,
+        known: NDArray[np.float64] | None = None,
+        *,
+        min_rows: int = 5,
+        alpha: float = 1.0,
+    ) -> None:
+        self._x = features
+        self._m = int(n_objectives)
+        shape = (features.shape[0], self._m)
+        if known is not None and known.shape != shape:
+            raise ObjectiveError(f"known must have shape {shape}, but got {known.shape}")
+        self._known = np.full(shape, np.nan) if known is None else known
+        # an objective is a look-up only when it is known for every architecture
+        self._lookup = np.asarray(np.isfinite(self._known).all(axis=0), dtype=bool)
+        self.min_rows = int(min_rows)
+        self.alpha = float(alpha)
+
+    def predict(
+        self, candidates: ArrayLike, trained: ArrayLike, y_trained: ArrayLike
+    ) -> NDArray[np.float64] | None:
+        """Predicted objectives of ``candidates`` (shape ``(k, m)``) from the ``trained``
+        architectures and their true objectives (shape ``(p, m)``; rows with NaN are ignored),
+        or None while fewer than ``min_rows`` usable rows exist."""
+        cand = np.asarray(candidates, dtype=np.int64).reshape(-1)
+        idx = np.asarray(trained, dtype=np.int64).reshape(-1)
+        y = np.asarray(y_trained, dtype=np.float64).reshape(idx.size, self._m)
+        ok = np.isfinite(y).all(axis=1)
+        if int(ok.sum()) < self.min_rows:
+            return None
+        idx, y = idx[ok], y[ok]
+        out = np.empty((cand.size, self._m))
+        for j in range(self._m):
+            if self._lookup[j]:
+                out[:, j] = self._known[cand, j]
+            else:
+                out[:, j] = _ridge(self._x[idx], y[:, j], self._x[cand], self.alpha)
+        return out

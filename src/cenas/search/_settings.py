@@ -51,6 +51,13 @@ class SearchSettings:
             architecture proposed directly in Omega_best (as vanilla LaMOO does) instead of
             waiting or joining the sampling pool: a GPU the allocation gives to training always
             trains. Default False (the papers' CE-NAS trains only from R).
+        direct_candidates: ``K``, how many architectures a direct proposal (vanilla LaMOO's
+            evaluation, or ``direct_when_empty``) is chosen from. 1 (the default) trains a
+            uniform draw in Omega_best, as the papers' vanilla LaMOO. ``K > 1`` draws ``K``
+            uniform candidates in Omega_best and trains the one whose predicted objectives add
+            the most hypervolume to P's trained front (:class:`~cenas.search.
+            ArchitecturePredictor`: ridge on architecture features fitted on P, look-up
+            objectives such as latency exact): a selection that costs CPU, not GPU carbon.
     """
 
     mode: SearchMode = SearchMode.CENAS
@@ -66,6 +73,7 @@ class SearchSettings:
     drop_stale: bool = False
     rank_by: RankBy = RankBy.ESTIMATE
     direct_when_empty: bool = False
+    direct_candidates: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", SearchMode(self.mode))
@@ -85,6 +93,7 @@ class SearchSettings:
             "queue_capacity",
             "estimate_batch",
             "refit_min_new",
+            "direct_candidates",
         ):
             v = getattr(self, name)
             if not isinstance(v, int | np.integer) or v < 1:

@@ -67,6 +67,7 @@ class _EngineState:
             sampler=spec.sampler,
             ref_point=spec.ref_point,
             seed=spec.seed,
+            known_objectives=spec.evaluator.known_without_training(),
         )
         self.policy: AllocationPolicy = spec.policy
         self.policy.reset(child_seeds(spec.seed, 1)[0])
