@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import threadpoolctl
 import typer
 from rich.table import Table
 
@@ -102,7 +103,10 @@ def simulate(
     horizon_h = spec.sim.horizon_h or 0.0
     with progress_bar(not as_json) as progress:
         task = progress.add_task(f"{m.name} on {w.name}", total=horizon_h)
-        result = run_sim(spec, on_hour=lambda h: progress.update(task, completed=h))
+        # One BLAS thread, as run_experiment's workers: a run's matrix products are small, and
+        # spinning BLAS threads cost 2-5x the CPU on a busy machine (benchmarks/sim_speed.py).
+        with threadpoolctl.threadpool_limits(1):
+            result = run_sim(spec, on_hour=lambda h: progress.update(task, completed=h))
     if out is None:
         safe = key.slug.replace("/", "-")
         out = Path("cenas-runs") / config.stem / safe
