@@ -50,6 +50,7 @@ TOPICS: dict[str, str] = {
     "resume": "_search",
     "report": "_report",
     "live": "_live",
+    "rl": "_rl",
 }
 """Top-level command -> the module in ``cenas.cli`` whose ``register(app)`` adds it."""
 
