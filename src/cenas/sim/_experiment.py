@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import threadpoolctl
 
 from cenas.report import (
     StepSeries,
@@ -127,9 +128,16 @@ def _reuse(run_dir: Path, fingerprint: str, key: RunKey) -> RunOutcome | None:
     )
 
 
+_THREADS = 1
+"""BLAS/OpenMP threads per run. A run's matrix products are too small to gain from more, and on
+a busy machine idle BLAS threads spin: with the default threads one simulated run took 2-5x the
+CPU time for no less wall time (``benchmarks/sim_speed.py --threads 0`` against the default 1)."""
+
+
 def _die_with_parent(parent_pid: int) -> None:
     """Worker initializer: exit when the driver is gone (killed with -9, no clean-up ran), so
-    that no orphaned worker keeps computing."""
+    that no orphaned worker keeps computing; and one BLAS/OpenMP thread (see :data:`_THREADS`)."""
+    threadpoolctl.threadpool_limits(_THREADS)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -301,10 +309,11 @@ def run_experiment(
     od = str(out) if out is not None else None
     results: dict[int, RunOutcome] = {}
     if n_jobs <= 1:
-        for i, key in enumerate(plan):
-            results[i] = _work(*args, key, dd, od)
-            if on_done is not None:
-                on_done(results[i], len(results), len(plan))
+        with threadpoolctl.threadpool_limits(_THREADS):
+            for i, key in enumerate(plan):
+                results[i] = _work(*args, key, dd, od)
+                if on_done is not None:
+                    on_done(results[i], len(results), len(plan))
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
