@@ -30,11 +30,13 @@ def test_defaults_and_shipped_config() -> None:
     cfg = parse_rl_config(_doc(), "t.toml", ROOT / "configs")
     assert cfg.algorithm == "ppo" and cfg.action.kind is ActionKind.DISCRETE
     assert cfg.experiment == ROOT / "configs" / "nb201_trace1.toml"
-    shipped = load_rl_config(ROOT / "configs" / "rl_default.toml")
-    assert shipped.experiment.is_file()
-    assert shipped.warm_start_episodes > 0
-    years = {y for t in shipped.traces for y in (t.first_start.year, t.last_start.year)}
-    assert years == {2020, 2022}
+    for name, kind in (("rl_default", "discrete"), ("rl_continuous", "continuous")):
+        shipped = load_rl_config(ROOT / "configs" / f"{name}.toml")
+        assert shipped.experiment.is_file()
+        assert shipped.action.kind is ActionKind(kind)
+        assert shipped.warm_start_episodes > 0
+        years = {y for t in shipped.traces for y in (t.first_start.year, t.last_start.year)}
+        assert years == {2020, 2022}
 
 
 @pytest.mark.parametrize(
