@@ -30,7 +30,12 @@ def test_defaults_and_shipped_config() -> None:
     cfg = parse_rl_config(_doc(), "t.toml", ROOT / "configs")
     assert cfg.algorithm == "ppo" and cfg.action.kind is ActionKind.DISCRETE
     assert cfg.experiment == ROOT / "configs" / "nb201_trace1.toml"
-    for name, kind in (("rl_default", "discrete"), ("rl_continuous", "continuous")):
+    shipped_configs = (
+        ("rl_default", "discrete"),
+        ("rl_continuous", "continuous"),
+        ("rl_a2c", "discrete"),
+    )
+    for name, kind in shipped_configs:
         shipped = load_rl_config(ROOT / "configs" / f"{name}.toml")
         assert shipped.experiment.is_file()
         assert shipped.action.kind is ActionKind(kind)
