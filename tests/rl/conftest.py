@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cenas.alloc import AllEvaluationPolicy
+from cenas.carbon import Accounting
 from cenas.rl import Episode, EpisodeSource, episode_of
 from cenas.search import SearchMode
 from cenas.sim.testing import ToyBenchmark, toy_run_spec
@@ -15,7 +16,11 @@ from cenas.sim.testing import ToyBenchmark, toy_run_spec
 VALUES = [300.0, 120.0, 250.0, 80.0, 200.0, 90.0, 310.0, 150.0, 60.0, 220.0, 180.0, 100.0]
 
 
-def _toy_episodes(budget_g: float | None = None, hours: int = len(VALUES)) -> EpisodeSource:
+def _toy_episodes(
+    budget_g: float | None = None,
+    hours: int = len(VALUES),
+    accounting: Accounting = Accounting.FULL,
+) -> EpisodeSource:
     """Episodes on a 12-hour toy trace, 2 GPUs, a random search seed per episode."""
     bench = ToyBenchmark(seed=0)
 
@@ -27,6 +32,7 @@ def _toy_episodes(budget_g: float | None = None, hours: int = len(VALUES)) -> Ep
             SearchMode.CENAS,
             seed=int(rng.integers(1000)),
             carbon_budget_g=budget_g,
+            accounting=accounting,
         )
         return episode_of(spec)
 

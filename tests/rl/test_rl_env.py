@@ -10,6 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from cenas.alloc import Allocation, Outlook
+from cenas.carbon import Accounting
 from cenas.errors import ConfigError
 from cenas.forecast import PersistenceForecaster
 from cenas.rl import (
@@ -31,10 +32,11 @@ def test_env_passes_gymnasium_checker(
     check_env(env, skip_render_check=True)
 
 
+@pytest.mark.parametrize("accounting", list(Accounting))
 def test_episode_rewards_sum_to_the_log_gap_improvement_minus_carbon(
-    toy_episodes: Callable[..., EpisodeSource], toy_values: list[float]
+    toy_episodes: Callable[..., EpisodeSource], toy_values: list[float], accounting: Accounting
 ) -> None:
-    env = AllocationEnv(toy_episodes(), ActionMap(ActionKind.DISCRETE))
+    env = AllocationEnv(toy_episodes(accounting=accounting), ActionMap(ActionKind.DISCRETE))
     obs, _ = env.reset(seed=3)
     assert obs.shape == (len(OBS_NAMES),)
     ep = env._episode
@@ -47,6 +49,7 @@ def test_episode_rewards_sum_to_the_log_gap_improvement_minus_carbon(
         total += r
         steps += 1
     res = info["result"]
+    assert res.totals["accounting"] == accounting.value  # type: ignore[attr-defined]
     hv_max = res.hv_max  # type: ignore[attr-defined]
     hv = res.totals["hv"]  # type: ignore[attr-defined]
     carbon = res.totals["carbon_g"]  # type: ignore[attr-defined]

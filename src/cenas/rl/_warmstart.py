@@ -55,7 +55,8 @@ def collect_teacher(
         done = False
         while not done:
             ctx = env.context
-            assert ctx is not None  # reset() returned a decision point
+            if ctx is None:  # cannot happen: reset() and step() return at a decision point
+                break
             a = action_of(teacher.decide(ctx), env.action_map)
             obs_l.append(obs)
             act_l.append(a)
