@@ -41,8 +41,13 @@ def write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     "path",
     [
-        # search_*.toml are live-search configs (cenas.runner), tested in tests/runner
-        *sorted(p for p in (ROOT / "configs").glob("*.toml") if not p.name.startswith("search_")),
+        # search_*.toml are live-search configs (cenas.runner), tested in tests/runner; rl_*.toml
+        # are RL training configs (cenas.rl), tested in tests/rl
+        *sorted(
+            p
+            for p in (ROOT / "configs").glob("*.toml")
+            if not p.name.startswith(("search_", "rl_"))
+        ),
         bundled_config("demo"),
     ],
     ids=lambda p: p.name,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cenas.alloc._base import AllocationPolicy
@@ -21,7 +21,33 @@ from cenas.errors import ConfigError
 
 __all__ = ["POLICIES", "make_policy"]
 
-POLICIES: Mapping[str, type[AllocationPolicy]] = MappingProxyType(
+
+class _Policies(Mapping[str, type[AllocationPolicy]]):
+    """A read-only name -> class table whose ``"module:Class"`` entries are imported on first
+    use: the learned policy lives in :mod:`cenas.rl`, which builds on this package (and on
+    torch-free NumPy inference), so naming it here must not import it."""
+
+    def __init__(self, table: Mapping[str, type[AllocationPolicy] | str]) -> None:
+        self._table = dict(table)
+
+    def __getitem__(self, name: str) -> type[AllocationPolicy]:
+        v = self._table[name]
+        if isinstance(v, str):
+            module, _, cls = v.partition(":")
+            v = self._table[name] = getattr(importlib.import_module(module), cls)
+        return v
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+POLICIES: Mapping[str, type[AllocationPolicy]] = _Policies(
     {
         "heuristic": HeuristicPolicy,
         "random": RandomPolicy,
@@ -32,6 +58,7 @@ POLICIES: Mapping[str, type[AllocationPolicy]] = MappingProxyType(
         "carbonscaler": CarbonScalerPolicy,
         "planner": BudgetPlannerPolicy,
         "hybrid": HybridPolicy,
+        "rl": "cenas.rl._policy:RLPolicy",
     }
 )
 """Policy name -> class (read-only)."""

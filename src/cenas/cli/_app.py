@@ -51,6 +51,7 @@ TOPICS: dict[str, str] = {
     "report": "_report",
     "live": "_live",
     "reproduce": "_reproduce",
+    "rl": "_rl",
 }
 """Top-level command -> the module in ``cenas.cli`` whose ``register(app)`` adds it."""
 

@@ -233,12 +233,16 @@ class LiveRunner(_Bookkeeping):
         self._failed = sum(1 for p in recorded.values() if p["status"] != "ok")
         stop_reason = "horizon"
         executor: Executor | None = self._executor
+        prev: Allocation | None = None
         try:
             for k in range(n_intervals):
                 t_s = self.start_s + k * interval_s
                 wall0 = self.clock()
+                if prev is not None:  # feedback on the last interval (learned policies)
+                    ctx = self._context(k, t_s, core, self.trace.value_at(t_s), interval_s)
+                    policy.observe(ctx, prev)
                 alloc_ev = allocations.get(k) or self._decide(k, t_s, core, policy, interval_s)
-                alloc = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
+                alloc = prev = Allocation(alloc_ev["sampling"], alloc_ev["evaluation"])
                 if k in allocations:
                     policy.decide(self._context(k, t_s, core, alloc_ev["intensity"], interval_s))
                 fresh = False

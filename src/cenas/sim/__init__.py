@@ -10,7 +10,7 @@ from cenas.sim._config import (
     WindowSpec,
 )
 from cenas.sim._config_toml import load_config, parse_config
-from cenas.sim._engine import RunSpec, simulate
+from cenas.sim._engine import RunSpec, Simulation, simulate
 from cenas.sim._events import Event, EventHeap, EventKind, SimClock
 from cenas.sim._experiment import (
     ExperimentResult,
@@ -40,6 +40,7 @@ __all__ = [
     "RunSpec",
     "SimClock",
     "SimConfig",
+    "Simulation",
     "StopReason",
     "TrainingRecord",
     "WindowSpec",

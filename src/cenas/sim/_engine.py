@@ -41,7 +41,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cenas.alloc import Allocation
+from cenas.alloc import Allocation, AllocationContext
+from cenas.errors import ConfigError
 from cenas.search import (
     EstimationTask,
     SupernetTask,
@@ -52,7 +53,7 @@ from cenas.sim._events import EventKind
 from cenas.sim._result import RunResult, StopReason, TrainingRecord
 from cenas.sim._spec import RunSpec
 
-__all__ = ["RunSpec", "simulate"]
+__all__ = ["RunSpec", "Simulation", "simulate"]
 
 log = logging.getLogger(__name__)
 
@@ -202,12 +203,9 @@ class _Engine(_EngineState):
             self.tracker.estimated(task.indices, y)
             self._row("estimate")
 
-    def _on_step(self) -> None:
+    def _on_step(self, ctx: AllocationContext, alloc: Allocation, who: str) -> None:
         t = self.clock.now_s
-        ctx = self._context()
-        if self.alloc is not None:
-            self.policy.observe(ctx, self.alloc)
-        alloc = self.policy.decide(ctx).check(self.G, self.policy.describe())
+        alloc = alloc.check(self.G, who)
         self.alloc = alloc
         self._apply(alloc)
         self.alloc_rows.append(
@@ -227,9 +225,14 @@ class _Engine(_EngineState):
             self.heap.push(nxt, EventKind.STEP)
 
     # ---------------------------------------------------------------------------- loop
-    def run(self, on_hour: Callable[[float], None] | None = None) -> RunResult:
+    def begin(self) -> AllocationContext | None:
+        """Start the run and return the first decision point's context (None: already over)."""
         self.heap.push(self.start, EventKind.STEP)
         self.heap.push(self.end, EventKind.END)
+        return self._until_step()
+
+    def _until_step(self) -> AllocationContext | None:
+        """Handle events up to the next trace step; its context, or None when the run stopped."""
         while self.heap:
             ev = self.heap.pop()
             if ev.kind is EventKind.TRAIN_DONE and ev.token != ev.payload.token:
@@ -241,23 +244,135 @@ class _Engine(_EngineState):
             self._charge_to(ev.time_s)
             if ev.kind is EventKind.END:
                 self.stop_reason = StopReason.HORIZON
-                break
+                return None
             if ev.kind is EventKind.BUDGET:
                 self.stop_reason = StopReason.BUDGET
-                break
+                return None
             if ev.kind is EventKind.STEP:
-                self._on_step()
-            elif ev.kind is EventKind.TRAIN_DONE:
+                return self._context()
+            if ev.kind is EventKind.TRAIN_DONE:
                 self._on_train_done(ev.payload)
             else:
                 self._on_sample_done()
             self._dispatch()
-            if ev.kind is EventKind.STEP:
-                self._row("step")
-                if on_hour is not None:
-                    on_hour(self.clock.elapsed_s / 3600.0)
             self._schedule_budget()
+        return None
+
+    def advance(
+        self,
+        ctx: AllocationContext,
+        alloc: Allocation,
+        who: str,
+        on_hour: Callable[[float], None] | None = None,
+    ) -> AllocationContext | None:
+        """Apply ``alloc`` at the decision point ``ctx`` and run to the next one (None: the run
+        stopped, at the horizon or the budget)."""
+        self._on_step(ctx, alloc, who)
+        self._dispatch()
+        self._row("step")
+        if on_hour is not None:
+            on_hour(self.clock.elapsed_s / 3600.0)
+        self._schedule_budget()
+        return self._until_step()
+
+    def run(self, on_hour: Callable[[float], None] | None = None) -> RunResult:
+        policy = self.policy
+        ctx = self.begin()
+        while ctx is not None:
+            if self.alloc is not None:
+                policy.observe(ctx, self.alloc)
+            ctx = self.advance(ctx, policy.decide(ctx), policy.describe(), on_hour)
         return self._finish()
+
+
+class Simulation:
+    """A run that stops at every decision point, for a controller outside the engine (a
+    reinforcement-learning environment): :meth:`begin` gives the first context, :meth:`advance`
+    applies an allocation and gives the next context (None when the run has stopped), and
+    :meth:`result` gives the :class:`RunResult`. The spec's own policy is not consulted.
+
+    Driving it with ``spec.policy``'s decisions gives exactly :func:`simulate`'s result.
+
+    Args:
+        spec: the run (see :class:`RunSpec`).
+        who: names the controller in the error for an invalid allocation.
+    """
+
+    def __init__(self, spec: RunSpec, who: str = "external controller") -> None:
+        self._engine = _Engine(spec)
+        self._who = who
+        self._ctx: AllocationContext | None = None
+        self._started = False
+        self._result: RunResult | None = None
+
+    @property
+    def context(self) -> AllocationContext | None:
+        """The current decision point, None before :meth:`begin` and after the stop."""
+        return self._ctx
+
+    @property
+    def hv_max(self) -> float:
+        """The benchmark's maximal hypervolume (for normalising rewards)."""
+        return float(self._engine.hv_max)
+
+    @property
+    def carbon_g(self) -> float:
+        """Carbon emitted so far (the run's accounting), gCO2eq."""
+        return float(self._engine.ledger.carbon)
+
+    @property
+    def hv(self) -> float:
+        """Hypervolume so far."""
+        return float(self._engine.tracker.hv)
+
+    @property
+    def n_trained(self) -> int:
+        """Architectures trained so far."""
+        return int(self._engine.core.n_trained)
+
+    def begin(self) -> AllocationContext | None:
+        """Start the run; the first decision point (None if there is none).
+
+        Raises:
+            ConfigError: when called twice.
+        """
+        if self._started:
+            raise ConfigError("Simulation.begin() was already called; build a new Simulation")
+        self._started = True
+        self._ctx = self._engine.begin()
+        return self._ctx
+
+    def advance(self, alloc: Allocation) -> AllocationContext | None:
+        """Apply ``alloc`` for the current interval and run to the next decision point.
+
+        Returns:
+            The next context, or None when the run has stopped (horizon or budget).
+
+        Raises:
+            ConfigError: before :meth:`begin`, after the stop, or for an invalid split.
+        """
+        if self._ctx is None:
+            state = "has stopped" if self._started else "has not begun"
+            raise ConfigError(f"the simulation {state}: no decision point to apply {alloc} at")
+        self._ctx = self._engine.advance(self._ctx, alloc, self._who)
+        return self._ctx
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has stopped."""
+        return self._started and self._ctx is None
+
+    def result(self) -> RunResult:
+        """The run's result (once it has stopped).
+
+        Raises:
+            ConfigError: while the run is still going.
+        """
+        if not self.done:
+            raise ConfigError("the simulation has not stopped yet: advance() until it returns None")
+        if self._result is None:
+            self._result = self._engine._finish()
+        return self._result
 
 
 def simulate(spec: RunSpec, *, on_hour: Callable[[float], None] | None = None) -> RunResult:
