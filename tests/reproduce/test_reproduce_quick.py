@@ -37,6 +37,7 @@ EXPECTED = {
     "hotcarbon-ratios-full": "full",
     "neurips-forecast-mape": None,
     "neurips-predictor-vs-actual": "full",
+    "neurips-rl-actions": "full",
     "ecnas-fig1-surrogate": None,
     "ecnas-table1-fig4": None,
 }

@@ -1,8 +1,8 @@
 """The list of section builders and the function that runs them into one page.
 
 A builder is a named function ``ReproduceContext -> list[Section]``; the page shows the sections
-in the order of :data:`BUILDERS`. To add a table (say, the RL appendix "discrete vs continuous
-action"), write a builder and append a :class:`SectionBuilder` to the list passed to
+in the order of :data:`BUILDERS`. To add a table, write a builder and append a
+:class:`SectionBuilder` to the list passed to
 :func:`reproduce` (or to :data:`BUILDERS`). A builder may return no section only when it is
 optional by nature (the HW-NAS-Bench one runs only with the user's file).
 """
@@ -24,6 +24,7 @@ from cenas.reproduce._model import ReproduceError, Section
 from cenas.reproduce._neurips import forecast_section, predictor_section
 from cenas.reproduce._offline import hwnas_section, offline_items
 from cenas.reproduce._page import write_page
+from cenas.reproduce._rl import rl_action_section
 
 __all__ = ["BUILDERS", "ReproduceResult", "SectionBuilder", "reproduce"]
 
@@ -52,6 +53,7 @@ BUILDERS: list[SectionBuilder] = [
     SectionBuilder("HotCarbon'23 ratios", ratio_sections),
     SectionBuilder("NeurIPS'24 forecasting MAPE", forecast_section),
     SectionBuilder("NeurIPS'24 predictor vs actual trace", predictor_section),
+    SectionBuilder("NeurIPS'24 RL discrete vs continuous", rl_action_section),
     SectionBuilder("EC-NAS Figure 1", surrogate_section),
     SectionBuilder("EC-NAS Table 1 / Figure 4", comparison_section),
 ]
