@@ -73,6 +73,8 @@ def _print_budget(table: pd.DataFrame, budget: str, extra: tuple[str, ...] = ())
 def _config(extra: list[str]) -> ExperimentConfig:
     """The benchmark's config, with a method per ``NAME=DIR`` checkpoint."""
     data = tomllib.loads(CONFIG.read_text())
+    # The same search core as the shipped policies, so that only the allocation differs.
+    search = next(m for m in data["methods"] if m["name"] == "CE-NAS RL").get("search", {})
     for item in extra:
         name, _, path = item.partition("=")
         data["methods"].append(
@@ -81,7 +83,7 @@ def _config(extra: list[str]) -> ExperimentConfig:
                 "policy": "rl",
                 "checkpoint": str(Path(path).resolve()),
                 "forecaster": "persistence",
-                "search": {"direct_when_empty": True, "queue_capacity": 8},
+                "search": dict(search),
             }
         )
     return parse_config(data, str(CONFIG))

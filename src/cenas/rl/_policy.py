@@ -26,8 +26,8 @@ PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 
 PRETRAINED_SHA256: Mapping[str, str] = MappingProxyType(
     {
-        "discrete": "d4d2cab7e8fd5e281d3bb6713dfd12ca46689e7f77167aa808ea829400168ff1",
-        "continuous": "1893f2c54964fee138d713eda76e3c22a82b47db8c42b362db8c3ca631518fb8",
+        "discrete": "5790c36f94848281f90edd4539f7c116fd33f887a131baf6da63b5216e7d1deb",
+        "continuous": "6cc3830d605cb6409c26e5c5c94fde67ef50f945cfda5fdf2049519af6844cc4",
     }
 )
 """Shipped policy name -> SHA-256 of its ``checkpoint.json`` (which lists the SHA-256 of the
