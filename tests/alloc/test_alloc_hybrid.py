@@ -10,20 +10,18 @@ from hypothesis import strategies as st
 from cenas.alloc import (
     Allocation,
     AllocationContext,
+    AllocationPolicy,
     CarbonScalerPolicy,
     HybridPolicy,
     make_policy,
 )
-from cenas.bench import Objectives
 from cenas.carbon import Accounting, IntensityTrace
 from cenas.errors import ConfigError
 from cenas.forecast import PersistenceForecaster
-from cenas.moo import LaMOO
-from cenas.search import RankBy, SearchMode, SearchSettings, TabularEvaluator
-from cenas.sim import RunSpec, SimConfig, all_gpus_carbon_g, simulate
-from cenas.sim.testing import ToyBenchmark, ToySpace, context_at, toy_trace
+from cenas.search import RankBy, SearchMode, SearchSettings
+from cenas.sim import RunSpec, simulate
+from cenas.sim.testing import context_at, toy_budget_spec, toy_trace
 
-OBJ = Objectives.parse("acc:max,lat_ms:min")
 VALUES = [100.0, 300.0, 200.0, 50.0]
 
 
@@ -133,7 +131,7 @@ def test_hybrid_parameters_are_checked_and_named() -> None:
 
 def _spec(
     values: list[float],
-    policy: object,
+    policy: AllocationPolicy,
     mode: SearchMode,
     *,
     fraction: float,
@@ -142,40 +140,19 @@ def _spec(
     idle_w: float = 0.0,
     direct_candidates: int = 1,
 ) -> tuple[RunSpec, float]:
-    trace = toy_trace(values)
-    bench = ToyBenchmark(ToySpace(positions=3, choices=4), seed=seed)
-    sim = SimConfig(
-        gpus=3,
-        horizon_h=float(len(values)),
-        initial_samples=3,
-        queue_capacity=4,
-        power_idle_w=idle_w,
-        accounting=accounting,
-        supernet_train_s=1800.0,
+    search = SearchSettings(
+        mode=mode,
+        estimate_batch=4,
+        push_per_task=2,
+        fill_before_fit=False,
+        drop_stale=True,
+        rank_by=RankBy.PREDICTED_HVI,
+        direct_when_empty=True,
+        direct_candidates=direct_candidates,
     )
-    budget = fraction * all_gpus_carbon_g(sim, trace, trace.start_s, trace.end_s)
-    sim = SimConfig(**{**sim.__dict__, "carbon_budget_g": budget})
-    spec = RunSpec(
-        evaluator=TabularEvaluator(bench, OBJ),
-        trace=trace,
-        start_s=trace.start_s,
-        policy=policy,  # type: ignore[arg-type]
-        sim=sim,
-        search=SearchSettings(
-            mode=mode,
-            estimate_batch=4,
-            push_per_task=2,
-            fill_before_fit=False,
-            drop_stale=True,
-            rank_by=RankBy.PREDICTED_HVI,
-            direct_when_empty=True,
-            direct_candidates=direct_candidates,
-        ),
-        ref_point=OBJ.to_min([0.0, 100.0]),
-        lamoo=LaMOO(leaf_size=6),
-        seed=seed,
+    return toy_budget_spec(
+        values, policy, search, fraction=fraction, seed=seed, accounting=accounting, idle_w=idle_w
     )
-    return spec, budget
 
 
 @settings(

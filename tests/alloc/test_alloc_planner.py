@@ -17,14 +17,12 @@ from cenas.alloc import (
     expected_intensity,
     plan_cleanest,
 )
-from cenas.bench import Objectives
 from cenas.carbon import Accounting, IntensityTrace
 from cenas.errors import ConfigError
 from cenas.forecast import PersistenceForecaster
-from cenas.moo import LaMOO
-from cenas.search import SearchMode, SearchSettings, TabularEvaluator
-from cenas.sim import RunSpec, SimConfig, all_gpus_carbon_g, simulate
-from cenas.sim.testing import ToyBenchmark, ToySpace, context_at, toy_trace
+from cenas.search import SearchMode, SearchSettings
+from cenas.sim import simulate
+from cenas.sim.testing import context_at, toy_budget_spec, toy_trace
 
 VALUES = [100.0, 300.0, 200.0, 50.0]
 
@@ -130,9 +128,6 @@ def test_forecast_window_is_leak_free_and_falls_back_without_history() -> None:
     assert "without history" not in pol.describe()
 
 
-OBJ = Objectives.parse("acc:max,lat_ms:min")
-
-
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -152,33 +147,16 @@ def test_the_planner_never_exceeds_the_budget(
     oracle: bool,
     seed: int,
 ) -> None:
-    trace = toy_trace(values)
-    bench = ToyBenchmark(ToySpace(positions=3, choices=4), seed=seed)
-    sim = SimConfig(
-        gpus=3,
-        horizon_h=float(len(values)),
-        initial_samples=3,
-        queue_capacity=4,
-        power_idle_w=idle_w,
-        accounting=accounting,
-        supernet_train_s=1800.0,
-    )
-    budget = fraction * all_gpus_carbon_g(sim, trace, trace.start_s, trace.end_s)
-    sim = SimConfig(**{**sim.__dict__, "carbon_budget_g": budget})
-    spec = RunSpec(
-        evaluator=TabularEvaluator(bench, OBJ),
-        trace=trace,
-        start_s=trace.start_s,
-        policy=BudgetPlannerPolicy(
-            plan_h=24, forecaster=None if oracle else PersistenceForecaster()
-        ),
-        sim=sim,
-        search=SearchSettings(
+    spec, budget = toy_budget_spec(
+        values,
+        BudgetPlannerPolicy(plan_h=24, forecaster=None if oracle else PersistenceForecaster()),
+        SearchSettings(
             mode=SearchMode.CENAS, estimate_batch=4, push_per_task=2, fill_before_fit=False
         ),
-        ref_point=OBJ.to_min([0.0, 100.0]),
-        lamoo=LaMOO(leaf_size=6),
+        fraction=fraction,
         seed=seed,
+        accounting=accounting,
+        idle_w=idle_w,
     )
     r = simulate(spec)
     assert r.totals["carbon_g"] <= budget

@@ -15,15 +15,24 @@ from numpy.typing import ArrayLike, NDArray
 
 from cenas.alloc import AllocationContext, AllocationPolicy
 from cenas.bench import Direction, Metric, Objectives, TableBenchmark
-from cenas.carbon import EmissionKind, IntensityTrace, TraceFormat, TraceSource
+from cenas.carbon import Accounting, EmissionKind, IntensityTrace, TraceFormat, TraceSource
 from cenas.errors import ArchitectureError
 from cenas.moo import LaMOO
 from cenas.search import SearchMode, SearchSettings, TabularEvaluator
+from cenas.sim._build import all_gpus_carbon_g
 from cenas.sim._params import SimConfig
 from cenas.sim._spec import RunSpec
 from cenas.space import SearchSpace
 
-__all__ = ["TOY_OBJECTIVES", "ToyBenchmark", "ToySpace", "context_at", "toy_run_spec", "toy_trace"]
+__all__ = [
+    "TOY_OBJECTIVES",
+    "ToyBenchmark",
+    "ToySpace",
+    "context_at",
+    "toy_budget_spec",
+    "toy_run_spec",
+    "toy_trace",
+]
 
 
 class ToySpace(SearchSpace):
@@ -226,3 +235,43 @@ def toy_run_spec(
         lamoo=LaMOO(leaf_size=leaf_size),
         seed=seed,
     )
+
+
+def toy_budget_spec(
+    values: Sequence[float],
+    policy: AllocationPolicy,
+    search: SearchSettings,
+    *,
+    fraction: float,
+    seed: int,
+    accounting: Accounting = Accounting.FULL,
+    idle_w: float = 0.0,
+) -> tuple[RunSpec, float]:
+    """A 3-GPU run on a :class:`ToyBenchmark` (3 positions x 4 choices) over the hourly trace
+    ``values`` under a budget of ``fraction`` x the carbon of every GPU for the whole run, at the
+    default powers; for the budget property tests. Returns the spec and the budget, gCO2eq."""
+    trace = toy_trace(values)
+    bench = ToyBenchmark(ToySpace(positions=3, choices=4), seed=seed)
+    sim = SimConfig(
+        gpus=3,
+        horizon_h=float(len(values)),
+        initial_samples=3,
+        queue_capacity=4,
+        power_idle_w=idle_w,
+        accounting=accounting,
+        supernet_train_s=1800.0,
+    )
+    budget = fraction * all_gpus_carbon_g(sim, trace, trace.start_s, trace.end_s)
+    sim = SimConfig(**{**sim.__dict__, "carbon_budget_g": budget})
+    spec = RunSpec(
+        evaluator=TabularEvaluator(bench, TOY_OBJECTIVES),
+        trace=trace,
+        start_s=trace.start_s,
+        policy=policy,
+        sim=sim,
+        search=search,
+        ref_point=TOY_OBJECTIVES.to_min([0.0, 100.0]),
+        lamoo=LaMOO(leaf_size=6),
+        seed=seed,
+    )
+    return spec, budget
